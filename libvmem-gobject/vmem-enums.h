@@ -1,0 +1,97 @@
+/* vmem-enums.h: enumerations of libvmem-gobject
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__VMEM_INSIDE__) && !defined(VMEM_COMPILATION)
+# error "Only <vmem.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * SECTION:vmem-enums
+ * @Title: Enumerations
+ * @Short_description: The enumerated values of memory devices
+ *
+ * The enumerations used by the memory-device classes. Each value's nick
+ * is the word libvirt's domain XML uses for it, so
+ * g_enum_get_value_by_nick() maps between the two.
+ */
+
+/**
+ * VmemMemoryModel:
+ * @VMEM_MEMORY_MODEL_DIMM: a pc-dimm, plugged and unplugged whole
+ * @VMEM_MEMORY_MODEL_NVDIMM: an emulated NVDIMM backed by a file
+ * @VMEM_MEMORY_MODEL_VIRTIO_PMEM: a virtio-pmem device backed by a file
+ * @VMEM_MEMORY_MODEL_VIRTIO_MEM: a virtio-mem device, resizable in blocks
+ * @VMEM_MEMORY_MODEL_SGX_EPC: Intel SGX enclave page cache
+ *
+ * The model of a memory device, the `model` attribute of libvirt's
+ * `<memory>` element.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_MEMORY_MODEL_DIMM,
+  VMEM_MEMORY_MODEL_NVDIMM,
+  VMEM_MEMORY_MODEL_VIRTIO_PMEM,
+  VMEM_MEMORY_MODEL_VIRTIO_MEM,
+  VMEM_MEMORY_MODEL_SGX_EPC,
+} VmemMemoryModel;
+
+/**
+ * VmemMemoryAccess:
+ * @VMEM_MEMORY_ACCESS_DEFAULT: no `access` attribute: the hypervisor's default
+ * @VMEM_MEMORY_ACCESS_SHARED: the backing memory is shared
+ * @VMEM_MEMORY_ACCESS_PRIVATE: the backing memory is private
+ *
+ * How the guest's memory is mapped on the host, the `access` attribute.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_MEMORY_ACCESS_DEFAULT,
+  VMEM_MEMORY_ACCESS_SHARED,
+  VMEM_MEMORY_ACCESS_PRIVATE,
+} VmemMemoryAccess;
+
+/**
+ * VmemTristate:
+ * @VMEM_TRISTATE_DEFAULT: the attribute is absent: the hypervisor decides
+ * @VMEM_TRISTATE_YES: the attribute is `yes`
+ * @VMEM_TRISTATE_NO: the attribute is `no`
+ *
+ * A yes/no attribute that may also be absent, such as `discard`.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_TRISTATE_DEFAULT,
+  VMEM_TRISTATE_YES,
+  VMEM_TRISTATE_NO,
+} VmemTristate;
+
+/**
+ * VmemAddressType:
+ * @VMEM_ADDRESS_TYPE_NONE: no address
+ * @VMEM_ADDRESS_TYPE_PCI: a PCI address (domain, bus, slot, function)
+ * @VMEM_ADDRESS_TYPE_DIMM: a DIMM slot, with an optional base address
+ * @VMEM_ADDRESS_TYPE_OTHER: another address type, kept as written
+ *
+ * The kind of a device address, the `type` attribute of `<address>`.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_ADDRESS_TYPE_NONE,
+  VMEM_ADDRESS_TYPE_PCI,
+  VMEM_ADDRESS_TYPE_DIMM,
+  VMEM_ADDRESS_TYPE_OTHER,
+} VmemAddressType;
+
+G_END_DECLS

@@ -1,0 +1,42 @@
+/* vmem-memory-device-private.h: what the device classes share internally
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "vmem-memory-device.h"
+#include "vmem-xml-private.h"
+
+G_BEGIN_DECLS
+
+/* What each model's class adds to the base class's reading and writing of
+ * a <memory> element. */
+typedef struct
+{
+  VmemMemoryModel model;
+
+  /* Reads the model's own elements; @target may be NULL. */
+  gboolean (*parse)        (VmemMemoryDevice  *self,
+                            VmemXmlNode       *memory,
+                            VmemXmlNode       *target,
+                            GError           **error);
+  /* Writes what comes before <source> (the NVDIMM's <uuid>). */
+  void     (*write_head)   (VmemMemoryDevice  *self,
+                            VmemXmlWriter     *w);
+  /* Writes the model's part of <target>, after <size> and <node>. */
+  void     (*write_target) (VmemMemoryDevice  *self,
+                            VmemXmlWriter     *w);
+} VmemMemoryDeviceOps;
+
+void              _vmem_memory_device_class_set_ops (VmemMemoryDeviceClass  *klass,
+                                                     const VmemMemoryDeviceOps *ops);
+VmemMemoryDevice *_vmem_memory_device_new_from_node (VmemXmlNode            *memory,
+                                                     GError                **error);
+
+VmemDeviceAddress *_vmem_device_address_new_from_node (VmemXmlNode          *node,
+                                                       GError              **error);
+void               _vmem_device_address_write         (const VmemDeviceAddress *self,
+                                                       VmemXmlWriter        *w);
+
+G_END_DECLS

@@ -1,0 +1,42 @@
+/* vmem-virtio-mem.h: a virtio-mem memory device
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__VMEM_INSIDE__) && !defined(VMEM_COMPILATION)
+# error "Only <vmem.h> can be included directly."
+#endif
+
+#include "vmem-memory-device.h"
+
+G_BEGIN_DECLS
+
+#define VMEM_TYPE_VIRTIO_MEM (vmem_virtio_mem_get_type ())
+
+VMEM_AVAILABLE_IN_0_1
+G_DECLARE_FINAL_TYPE (VmemVirtioMem, vmem_virtio_mem, VMEM, VIRTIO_MEM, VmemMemoryDevice)
+
+VMEM_AVAILABLE_IN_0_1
+VmemVirtioMem *vmem_virtio_mem_new (void);
+
+VMEM_AVAILABLE_IN_0_1
+guint64  vmem_virtio_mem_get_block_size           (VmemVirtioMem  *self);
+VMEM_AVAILABLE_IN_0_1
+void     vmem_virtio_mem_set_block_size           (VmemVirtioMem  *self,
+                                                   guint64         block_size);
+VMEM_AVAILABLE_IN_0_1
+guint64  vmem_virtio_mem_get_requested_size       (VmemVirtioMem  *self);
+VMEM_AVAILABLE_IN_0_1
+guint64  vmem_virtio_mem_get_current_size         (VmemVirtioMem  *self);
+VMEM_AVAILABLE_IN_0_1
+guint64  vmem_virtio_mem_get_address_base         (VmemVirtioMem  *self);
+VMEM_AVAILABLE_IN_0_1
+void     vmem_virtio_mem_set_address_base         (VmemVirtioMem  *self,
+                                                   guint64         base);
+VMEM_AVAILABLE_IN_0_1
+gboolean vmem_virtio_mem_check_requested_size     (VmemVirtioMem  *self,
+                                                   guint64         size,
+                                                   GError        **error);
+G_END_DECLS

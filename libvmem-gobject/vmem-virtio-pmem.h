@@ -1,0 +1,24 @@
+/* vmem-virtio-pmem.h: a virtio-pmem memory device
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__VMEM_INSIDE__) && !defined(VMEM_COMPILATION)
+# error "Only <vmem.h> can be included directly."
+#endif
+
+#include "vmem-memory-device.h"
+
+G_BEGIN_DECLS
+
+#define VMEM_TYPE_VIRTIO_PMEM (vmem_virtio_pmem_get_type ())
+
+VMEM_AVAILABLE_IN_0_1
+G_DECLARE_FINAL_TYPE (VmemVirtioPmem, vmem_virtio_pmem, VMEM, VIRTIO_PMEM, VmemMemoryDevice)
+
+VMEM_AVAILABLE_IN_0_1
+VmemVirtioPmem *vmem_virtio_pmem_new (void);
+
+G_END_DECLS

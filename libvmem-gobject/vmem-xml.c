@@ -1,0 +1,971 @@
+/* vmem-xml.c: the XML reader and writer shared by the classes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "vmem-xml-private.h"
+
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "vmem-error.h"
+#include "vmem-private.h"
+
+/* A bump allocator for the short-lived nodes of one captured subtree. */
+
+#define ARENA_BLOCK_SIZE 4096
+
+typedef struct
+{
+  GSList *blocks;   /* the first is the one being filled */
+  char   *next;
+  gsize   left;
+} Arena;
+
+static gpointer
+arena_alloc (Arena *arena,
+             gsize  size)
+{
+  gpointer p;
+
+  size = (size + 7) & ~(gsize) 7;
+  if (size > arena->left)
+    {
+      gsize block = MAX (size, ARENA_BLOCK_SIZE);
+
+      arena->blocks = g_slist_prepend (arena->blocks, g_malloc (block));
+      arena->next = arena->blocks->data;
+      arena->left = block;
+    }
+
+  p = arena->next;
+  arena->next += size;
+  arena->left -= size;
+  return p;
+}
+
+static char *
+arena_strndup (Arena      *arena,
+               const char *s,
+               gsize       len)
+{
+  char *copy = arena_alloc (arena, len + 1);
+
+  memcpy (copy, s, len);
+  copy[len] = '\0';
+  return copy;
+}
+
+static void
+arena_reset (Arena *arena)
+{
+  /* Keep one block for the next subtree. */
+  if (arena->blocks != NULL)
+    {
+      g_slist_free_full (arena->blocks->next, g_free);
+      arena->blocks->next = NULL;
+      arena->next = arena->blocks->data;
+      arena->left = ARENA_BLOCK_SIZE;
+    }
+}
+
+static void
+arena_clear (Arena *arena)
+{
+  g_slist_free_full (arena->blocks, g_free);
+  memset (arena, 0, sizeof *arena);
+}
+
+/* Node lookups: each marks what it finds as understood. */
+
+VmemXmlNode *
+vmem_xml_node_child (VmemXmlNode *node,
+                     const char  *name)
+{
+  for (VmemXmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      if (!child->used && strcmp (child->name, name) == 0)
+        {
+          child->used = TRUE;
+          return child;
+        }
+    }
+
+  return NULL;
+}
+
+const char *
+vmem_xml_node_attr (VmemXmlNode *node,
+                    const char  *name)
+{
+  for (guint i = 0; i < node->n_attrs; i++)
+    {
+      if (strcmp (node->attrs[i].name, name) == 0)
+        {
+          node->attrs[i].used = TRUE;
+          return node->attrs[i].value;
+        }
+    }
+
+  return NULL;
+}
+
+const char *
+vmem_xml_node_text (VmemXmlNode *node)
+{
+  /* Stripped in place: the node is the reader's, and short-lived. */
+  return node->text != NULL ? g_strstrip (node->text) : "";
+}
+
+gboolean
+vmem_xml_parse_uint (const char  *what,
+                     const char  *text,
+                     guint        base,
+                     guint64      max,
+                     guint64     *out,
+                     GError     **error)
+{
+  const char *digits = text;
+  guint64 value;
+
+  /* Base 0 reads as libvirt's strtoul-based parsers do: 0x for hex,
+   * a leading 0 for octal, decimal otherwise. */
+  if (base == 0 || base == 16)
+    {
+      if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+        {
+          digits += 2;
+          base = 16;
+        }
+      else if (base == 0)
+        base = (digits[0] == '0' && digits[1] != '\0') ? 8 : 10;
+    }
+
+  if (!g_ascii_string_to_unsigned (digits, base, 0, max, &value, NULL))
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                   "Invalid %s '%s': expected an integer from 0 to %" G_GUINT64_FORMAT,
+                   what, text, max);
+      return FALSE;
+    }
+
+  *out = value;
+  return TRUE;
+}
+
+gboolean
+vmem_xml_node_get_size (VmemXmlNode  *node,
+                        guint64      *out_bytes,
+                        GError      **error)
+{
+  const char *unit = vmem_xml_node_attr (node, "unit");
+
+  if (!_vmem_size_from_strings (vmem_xml_node_text (node),
+                                unit, "KiB", out_bytes, error))
+    {
+      g_prefix_error (error, "<%s>: ", node->name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+vmem_xml_child_size (VmemXmlNode  *parent,
+                     const char   *name,
+                     guint64      *out_bytes,
+                     GError      **error)
+{
+  VmemXmlNode *child = vmem_xml_node_child (parent, name);
+
+  if (child == NULL)
+    {
+      *out_bytes = 0;
+      return TRUE;
+    }
+
+  if (!vmem_xml_node_get_size (child, out_bytes, error))
+    {
+      g_prefix_error (error, "<%s>", parent->name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+vmem_xml_child_text (VmemXmlNode  *parent,
+                     const char   *name,
+                     char        **out_text)
+{
+  VmemXmlNode *child = vmem_xml_node_child (parent, name);
+
+  g_clear_pointer (out_text, g_free);
+  if (child == NULL)
+    return FALSE;
+
+  *out_text = g_strdup (vmem_xml_node_text (child));
+  return TRUE;
+}
+
+/* The reader. */
+
+#define MAX_RULE_DEPTH 16
+
+typedef struct
+{
+  const VmemXmlRule *rules;
+  guint              n_rules;
+  VmemXmlNodeFunc    func;
+  gpointer           user_data;
+
+  xmlParserCtxtPtr   ctxt;
+  GError            *error;
+  char              *libxml_error;
+
+  guint              depth;
+  guint              skip_depth;
+  int                rule_stack[MAX_RULE_DEPTH];
+  VmemXmlNode       *capture;
+  guint              capture_rule;
+  Arena              arena;
+} ReadState;
+
+static void
+read_fail (ReadState *st,
+           GError    *error)
+{
+  if (st->error == NULL)
+    st->error = error;
+  else
+    g_error_free (error);
+  xmlStopParser (st->ctxt);
+}
+
+static VmemXmlNode *
+read_new_node (ReadState      *st,
+               const xmlChar  *localname,
+               const xmlChar  *prefix,
+               int             nb_namespaces,
+               const xmlChar **namespaces,
+               int             nb_attributes,
+               const xmlChar **attributes)
+{
+  VmemXmlNode *node = arena_alloc (&st->arena, sizeof *node);
+  guint n = 0;
+
+  memset (node, 0, sizeof *node);
+
+  /* Names live in the parser's dictionary for the whole parse. */
+  if (prefix == NULL)
+    node->name = (const char *) localname;
+  else
+    {
+      gsize plen = strlen ((const char *) prefix);
+      gsize llen = strlen ((const char *) localname);
+      char *qname = arena_alloc (&st->arena, plen + llen + 2);
+
+      memcpy (qname, prefix, plen);
+      qname[plen] = ':';
+      memcpy (qname + plen + 1, localname, llen + 1);
+      node->name = qname;
+    }
+
+  node->n_attrs = nb_namespaces + nb_attributes;
+  if (node->n_attrs == 0)
+    return node;
+
+  node->attrs = arena_alloc (&st->arena, node->n_attrs * sizeof (VmemXmlAttr));
+
+  /* Namespace declarations are kept as the attributes they were written as. */
+  for (int i = 0; i < nb_namespaces; i++, n++)
+    {
+      const char *ns_prefix = (const char *) namespaces[2 * i];
+      const char *uri = (const char *) namespaces[2 * i + 1];
+      char *name;
+
+      if (ns_prefix != NULL)
+        {
+          gsize len = strlen (ns_prefix);
+
+          name = arena_alloc (&st->arena, len + 7);
+          memcpy (name, "xmlns:", 6);
+          memcpy (name + 6, ns_prefix, len + 1);
+        }
+      else
+        name = (char *) "xmlns";
+
+      node->attrs[n].name = name;
+      node->attrs[n].value = arena_strndup (&st->arena, uri, strlen (uri));
+      node->attrs[n].used = FALSE;
+    }
+
+  for (int i = 0; i < nb_attributes; i++, n++)
+    {
+      const xmlChar *attr_local = attributes[5 * i];
+      const xmlChar *attr_prefix = attributes[5 * i + 1];
+      const xmlChar *value = attributes[5 * i + 3];
+      const xmlChar *end = attributes[5 * i + 4];
+
+      if (attr_prefix == NULL)
+        node->attrs[n].name = (const char *) attr_local;
+      else
+        {
+          gsize plen = strlen ((const char *) attr_prefix);
+          gsize llen = strlen ((const char *) attr_local);
+          char *qname = arena_alloc (&st->arena, plen + llen + 2);
+
+          memcpy (qname, attr_prefix, plen);
+          qname[plen] = ':';
+          memcpy (qname + plen + 1, attr_local, llen + 1);
+          node->attrs[n].name = qname;
+        }
+      node->attrs[n].value = arena_strndup (&st->arena, (const char *) value, end - value);
+      node->attrs[n].used = FALSE;
+    }
+
+  return node;
+}
+
+static int
+read_find_rule (ReadState     *st,
+                int            parent,
+                const xmlChar *localname,
+                const xmlChar *prefix)
+{
+  if (prefix != NULL)
+    return -1;
+
+  for (guint r = 0; r < st->n_rules; r++)
+    {
+      if (st->rules[r].parent == parent &&
+          strcmp (st->rules[r].name, (const char *) localname) == 0)
+        return r;
+    }
+
+  return -1;
+}
+
+static void
+read_start_element (void           *ctx,
+                    const xmlChar  *localname,
+                    const xmlChar  *prefix,
+                    const xmlChar  *uri,
+                    int             nb_namespaces,
+                    const xmlChar **namespaces,
+                    int             nb_attributes,
+                    int             nb_defaulted,
+                    const xmlChar **attributes)
+{
+  ReadState *st = ctx;
+  VmemXmlNode *node;
+  int parent;
+  int rule;
+
+  if (st->error != NULL)
+    return;
+
+  st->depth++;
+
+  if (st->skip_depth != 0)
+    return;
+
+  if (st->capture != NULL)
+    {
+      node = read_new_node (st, localname, prefix, nb_namespaces, namespaces,
+                            nb_attributes, attributes);
+      node->parent = st->capture;
+      if (st->capture->last_child != NULL)
+        st->capture->last_child->next = node;
+      else
+        st->capture->children = node;
+      st->capture->last_child = node;
+      st->capture = node;
+      return;
+    }
+
+  parent = st->depth == 1 ? -1 : st->rule_stack[st->depth - 2];
+  rule = read_find_rule (st, parent, localname, prefix);
+
+  if (rule < 0)
+    {
+      if (st->depth == 1)
+        {
+          read_fail (st, g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                                      "Expected a <%s> element, not <%s%s%s>",
+                                      st->rules[0].name,
+                                      prefix != NULL ? (const char *) prefix : "",
+                                      prefix != NULL ? ":" : "",
+                                      localname));
+          return;
+        }
+
+      st->skip_depth = st->depth;
+      return;
+    }
+
+  node = read_new_node (st, localname, prefix, nb_namespaces, namespaces,
+                        nb_attributes, attributes);
+
+  if (st->rules[rule].action == VMEM_XML_RULE_CAPTURE)
+    {
+      st->capture = node;
+      st->capture_rule = rule;
+      return;
+    }
+
+  g_assert (st->depth <= MAX_RULE_DEPTH);
+  st->rule_stack[st->depth - 1] = rule;
+
+  {
+    GError *error = NULL;
+
+    if (!st->func (st->user_data, rule, node, &error))
+      read_fail (st, error);
+    arena_reset (&st->arena);
+  }
+}
+
+static void
+read_end_element (void          *ctx,
+                  const xmlChar *localname,
+                  const xmlChar *prefix,
+                  const xmlChar *uri)
+{
+  ReadState *st = ctx;
+
+  if (st->error != NULL)
+    return;
+
+  if (st->skip_depth != 0)
+    {
+      if (st->depth == st->skip_depth)
+        st->skip_depth = 0;
+    }
+  else if (st->capture != NULL)
+    {
+      VmemXmlNode *node = st->capture;
+
+      st->capture = node->parent;
+      if (node->parent == NULL)
+        {
+          GError *error = NULL;
+
+          if (!st->func (st->user_data, st->capture_rule, node, &error))
+            read_fail (st, error);
+          arena_reset (&st->arena);
+        }
+    }
+
+  st->depth--;
+}
+
+static void
+read_characters (void          *ctx,
+                 const xmlChar *ch,
+                 int            len)
+{
+  ReadState *st = ctx;
+  VmemXmlNode *node = st->capture;
+  char *text;
+
+  if (node == NULL || st->error != NULL || st->skip_depth != 0)
+    return;
+
+  /* Leading white space is layout, not content. */
+  if (node->text == NULL)
+    {
+      while (len > 0 && g_ascii_isspace (*ch))
+        {
+          ch++;
+          len--;
+        }
+      if (len == 0)
+        return;
+    }
+
+  text = arena_alloc (&st->arena, node->text_len + len + 1);
+  if (node->text_len > 0)
+    memcpy (text, node->text, node->text_len);
+  memcpy (text + node->text_len, ch, len);
+  node->text_len += len;
+  text[node->text_len] = '\0';
+  node->text = text;
+}
+
+static void
+read_refuse_dtd (void          *ctx,
+                 const xmlChar *name,
+                 const xmlChar *external_id,
+                 const xmlChar *system_id)
+{
+  ReadState *st = ctx;
+
+  read_fail (st, g_error_new_literal (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                                      "Document type declarations are not allowed"));
+}
+
+static xmlEntityPtr
+read_refuse_entity (void          *ctx,
+                    const xmlChar *name)
+{
+  ReadState *st = ctx;
+
+  read_fail (st, g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                              "Entity references are not allowed (&%s;)", name));
+  return NULL;
+}
+
+static void
+read_structured_error (void        *ctx,
+                       xmlErrorPtr  error)
+{
+  ReadState *st = ctx;
+
+  if (st->libxml_error == NULL && error != NULL && error->level >= XML_ERR_ERROR)
+    {
+      st->libxml_error = g_strdup_printf ("line %d: %s", error->line,
+                                          error->message != NULL ? error->message : "parse error");
+      g_strchomp (st->libxml_error);
+    }
+}
+
+static void
+read_ignore_message (void       *ctx,
+                     const char *msg,
+                     ...)
+{
+}
+
+static const xmlSAXHandler read_handler = {
+  .initialized = XML_SAX2_MAGIC,
+  .internalSubset = read_refuse_dtd,
+  .externalSubset = read_refuse_dtd,
+  .getEntity = read_refuse_entity,
+  .getParameterEntity = read_refuse_entity,
+  .startElementNs = read_start_element,
+  .endElementNs = read_end_element,
+  .characters = read_characters,
+  .cdataBlock = read_characters,
+  .warning = read_ignore_message,
+  .error = read_ignore_message,
+  .fatalError = read_ignore_message,
+  .serror = read_structured_error,
+};
+
+gboolean
+vmem_xml_read (const char        *xml,
+               gssize             length,
+               const VmemXmlRule *rules,
+               guint              n_rules,
+               VmemXmlNodeFunc    func,
+               gpointer           user_data,
+               GError           **error)
+{
+  static gsize initialized = 0;
+  ReadState st = {
+    .rules = rules,
+    .n_rules = n_rules,
+    .func = func,
+    .user_data = user_data,
+  };
+  gboolean well_formed;
+
+  g_return_val_if_fail (xml != NULL, FALSE);
+
+  if (g_once_init_enter (&initialized))
+    {
+      xmlInitParser ();
+      g_once_init_leave (&initialized, 1);
+    }
+
+  if (length < 0)
+    length = strlen (xml);
+
+  if (length == 0)
+    {
+      g_set_error_literal (error, VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                           "The XML document is empty");
+      return FALSE;
+    }
+
+  if (length > G_MAXINT)
+    {
+      g_set_error_literal (error, VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                           "The XML document is too large");
+      return FALSE;
+    }
+
+  st.ctxt = xmlCreatePushParserCtxt ((xmlSAXHandlerPtr) &read_handler, &st, NULL, 0, NULL);
+  if (st.ctxt == NULL)
+    g_error ("%s: out of memory", G_STRFUNC);
+
+  /* No network, no entity substitution, no DTD: the handler refuses a
+   * DOCTYPE before anything in it is read. */
+  xmlCtxtUseOptions (st.ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+
+  xmlParseChunk (st.ctxt, xml, (int) length, 1);
+  well_formed = st.ctxt->wellFormed;
+
+  if (st.error == NULL && !well_formed)
+    st.error = g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                            "Malformed XML: %s",
+                            st.libxml_error != NULL ? st.libxml_error : "parse error");
+  else if (st.error == NULL && st.depth != 0)
+    st.error = g_error_new_literal (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                                    "Malformed XML: the document ends inside an element");
+
+  xmlFreeParserCtxt (st.ctxt);
+  arena_clear (&st.arena);
+  g_free (st.libxml_error);
+
+  if (st.error != NULL)
+    {
+      g_propagate_error (error, st.error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Extras. */
+
+static void
+extra_clear (gpointer data)
+{
+  VmemXmlExtra *extra = data;
+
+  g_free (extra->name);
+  g_free (extra->value);
+}
+
+static void
+serialize_node (GString     *out,
+                VmemXmlNode *node)
+{
+  g_string_append_c (out, '<');
+  g_string_append (out, node->name);
+  for (guint i = 0; i < node->n_attrs; i++)
+    {
+      g_autofree char *value = g_markup_escape_text (node->attrs[i].value, -1);
+
+      g_string_append_printf (out, " %s='%s'", node->attrs[i].name, value);
+    }
+
+  if (node->children == NULL && node->text == NULL)
+    {
+      g_string_append (out, "/>");
+      return;
+    }
+
+  g_string_append_c (out, '>');
+  if (node->text != NULL)
+    {
+      g_autofree char *text = g_markup_escape_text (g_strchomp (node->text), -1);
+
+      g_string_append (out, text);
+    }
+  for (VmemXmlNode *child = node->children; child != NULL; child = child->next)
+    serialize_node (out, child);
+  g_string_append_printf (out, "</%s>", node->name);
+}
+
+static void
+collect (GArray      **extras,
+         VmemXmlNode  *node,
+         const char   *path)
+{
+  for (guint i = 0; i < node->n_attrs; i++)
+    {
+      VmemXmlExtra extra = { path, VMEM_XML_EXTRA_ATTRIBUTE, NULL, NULL };
+
+      if (node->attrs[i].used)
+        continue;
+
+      extra.name = g_strdup (node->attrs[i].name);
+      extra.value = g_strdup (node->attrs[i].value);
+      if (*extras == NULL)
+        {
+          *extras = g_array_new (FALSE, FALSE, sizeof (VmemXmlExtra));
+          g_array_set_clear_func (*extras, extra_clear);
+        }
+      g_array_append_val (*extras, extra);
+    }
+
+  for (VmemXmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      if (child->used)
+        {
+          g_autofree char *child_path = NULL;
+
+          child_path = *path != '\0' ? g_strconcat (path, "/", child->name, NULL)
+                                     : g_strdup (child->name);
+          collect (extras, child, g_intern_string (child_path));
+        }
+      else
+        {
+          VmemXmlExtra extra = { path, VMEM_XML_EXTRA_ELEMENT, NULL, NULL };
+          GString *out = g_string_new (NULL);
+
+          serialize_node (out, child);
+          extra.value = g_string_free (out, FALSE);
+          if (*extras == NULL)
+            {
+              *extras = g_array_new (FALSE, FALSE, sizeof (VmemXmlExtra));
+              g_array_set_clear_func (*extras, extra_clear);
+            }
+          g_array_append_val (*extras, extra);
+        }
+    }
+}
+
+GArray *
+vmem_xml_extras_collect (VmemXmlNode *node)
+{
+  GArray *extras = NULL;
+
+  collect (&extras, node, g_intern_static_string (""));
+  return extras;
+}
+
+GArray *
+vmem_xml_extras_copy (GArray *extras)
+{
+  GArray *copy;
+
+  if (extras == NULL)
+    return NULL;
+
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (VmemXmlExtra), extras->len);
+  g_array_set_clear_func (copy, extra_clear);
+  for (guint i = 0; i < extras->len; i++)
+    {
+      const VmemXmlExtra *extra = &g_array_index (extras, VmemXmlExtra, i);
+      VmemXmlExtra dup = { extra->path, extra->kind, g_strdup (extra->name), g_strdup (extra->value) };
+
+      g_array_append_val (copy, dup);
+    }
+
+  return copy;
+}
+
+gboolean
+vmem_xml_extras_equal (GArray *a,
+                       GArray *b)
+{
+  guint len_a = a != NULL ? a->len : 0;
+  guint len_b = b != NULL ? b->len : 0;
+
+  if (len_a != len_b)
+    return FALSE;
+
+  for (guint i = 0; i < len_a; i++)
+    {
+      const VmemXmlExtra *x = &g_array_index (a, VmemXmlExtra, i);
+      const VmemXmlExtra *y = &g_array_index (b, VmemXmlExtra, i);
+
+      if (x->kind != y->kind ||
+          strcmp (x->path, y->path) != 0 ||
+          g_strcmp0 (x->name, y->name) != 0 ||
+          strcmp (x->value, y->value) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+vmem_xml_extras_has_under (GArray     *extras,
+                           const char *path)
+{
+  gsize len = strlen (path);
+
+  if (extras == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < extras->len; i++)
+    {
+      const char *p = g_array_index (extras, VmemXmlExtra, i).path;
+
+      if (strncmp (p, path, len) == 0 && (p[len] == '\0' || p[len] == '/'))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The writer. */
+
+static void
+write_indent (VmemXmlWriter *w)
+{
+  for (guint i = 0; i < w->indent; i++)
+    g_string_append (w->out, "  ");
+}
+
+static void
+write_attr (VmemXmlWriter *w,
+            const char    *name,
+            const char    *value)
+{
+  g_autofree char *escaped = g_markup_escape_text (value, -1);
+
+  g_string_append_printf (w->out, " %s='%s'", name, escaped);
+}
+
+static void
+write_open_tag (VmemXmlWriter *w,
+                const char    *path,
+                const char    *name,
+                va_list        args)
+{
+  const char *attr;
+
+  write_indent (w);
+  g_string_append_c (w->out, '<');
+  g_string_append (w->out, name);
+
+  while ((attr = va_arg (args, const char *)) != NULL)
+    {
+      const char *value = va_arg (args, const char *);
+
+      if (value != NULL)
+        write_attr (w, attr, value);
+    }
+
+  if (w->extras == NULL)
+    return;
+
+  for (guint i = 0; i < w->extras->len; i++)
+    {
+      const VmemXmlExtra *extra = &g_array_index (w->extras, VmemXmlExtra, i);
+
+      if (extra->kind == VMEM_XML_EXTRA_ATTRIBUTE && strcmp (extra->path, path) == 0)
+        write_attr (w, extra->name, extra->value);
+    }
+}
+
+static gboolean
+has_extra_elements (VmemXmlWriter *w,
+                    const char    *path)
+{
+  if (w->extras == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < w->extras->len; i++)
+    {
+      const VmemXmlExtra *extra = &g_array_index (w->extras, VmemXmlExtra, i);
+
+      if (extra->kind == VMEM_XML_EXTRA_ELEMENT && strcmp (extra->path, path) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+write_extra_elements (VmemXmlWriter *w,
+                      const char    *path)
+{
+  if (w->extras == NULL)
+    return;
+
+  for (guint i = 0; i < w->extras->len; i++)
+    {
+      const VmemXmlExtra *extra = &g_array_index (w->extras, VmemXmlExtra, i);
+
+      if (extra->kind == VMEM_XML_EXTRA_ELEMENT && strcmp (extra->path, path) == 0)
+        {
+          write_indent (w);
+          g_string_append (w->out, extra->value);
+          g_string_append_c (w->out, '\n');
+        }
+    }
+}
+
+void
+vmem_xml_writer_start (VmemXmlWriter *w,
+                       const char    *path,
+                       const char    *name,
+                       ...)
+{
+  va_list args;
+
+  va_start (args, name);
+  write_open_tag (w, path, name, args);
+  va_end (args);
+
+  g_string_append (w->out, ">\n");
+  w->indent++;
+}
+
+void
+vmem_xml_writer_end (VmemXmlWriter *w,
+                     const char    *path,
+                     const char    *name)
+{
+  write_extra_elements (w, path);
+  w->indent--;
+  write_indent (w);
+  g_string_append_printf (w->out, "</%s>\n", name);
+}
+
+void
+vmem_xml_writer_element (VmemXmlWriter *w,
+                         const char    *path,
+                         const char    *name,
+                         const char    *text,
+                         ...)
+{
+  va_list args;
+
+  va_start (args, text);
+  write_open_tag (w, path, name, args);
+  va_end (args);
+
+  if (has_extra_elements (w, path))
+    {
+      g_string_append (w->out, ">\n");
+      w->indent++;
+      if (text != NULL)
+        {
+          g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+          write_indent (w);
+          g_string_append (w->out, escaped);
+          g_string_append_c (w->out, '\n');
+        }
+      vmem_xml_writer_end (w, path, name);
+    }
+  else if (text != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      g_string_append_printf (w->out, ">%s</%s>\n", escaped, name);
+    }
+  else
+    g_string_append (w->out, "/>\n");
+}
+
+void
+vmem_xml_writer_size (VmemXmlWriter *w,
+                      const char    *path,
+                      const char    *name,
+                      guint64        bytes)
+{
+  char number[32];
+
+  /* libvirt writes sizes in KiB; a size that is not whole KiB is written
+   * in bytes rather than rounded. */
+  if (bytes % 1024 == 0)
+    {
+      g_snprintf (number, sizeof number, "%" G_GUINT64_FORMAT, bytes / 1024);
+      vmem_xml_writer_element (w, path, name, number, "unit", "KiB", NULL);
+    }
+  else
+    {
+      g_snprintf (number, sizeof number, "%" G_GUINT64_FORMAT, bytes);
+      vmem_xml_writer_element (w, path, name, number, "unit", "bytes", NULL);
+    }
+}
