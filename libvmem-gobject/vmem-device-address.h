@@ -16,6 +16,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_DEVICE_ADDRESS:
+ *
+ * The #GType of #VmemDeviceAddress.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_DEVICE_ADDRESS (vmem_device_address_get_type ())
 
 typedef struct _VmemDeviceAddress VmemDeviceAddress;

@@ -13,6 +13,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_DIMM:
+ *
+ * The #GType of #VmemDimm.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_DIMM (vmem_dimm_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

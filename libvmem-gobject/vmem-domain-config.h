@@ -15,6 +15,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_DOMAIN_CONFIG:
+ *
+ * The #GType of #VmemDomainConfig.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_DOMAIN_CONFIG (vmem_domain_config_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

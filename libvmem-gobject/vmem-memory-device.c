@@ -38,6 +38,14 @@
  * device, not a handle on a running one.
  */
 
+/**
+ * VmemMemoryDevice:
+ *
+ * A memory device; an instance of one of the subclasses.
+ *
+ * Since: 0.1
+ */
+
 typedef struct
 {
   char              *alias;

@@ -17,6 +17,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_MEMORY_DEVICE:
+ *
+ * The #GType of #VmemMemoryDevice.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_MEMORY_DEVICE (vmem_memory_device_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

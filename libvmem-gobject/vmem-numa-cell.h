@@ -15,6 +15,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_NUMA_CELL:
+ *
+ * The #GType of #VmemNumaCell.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_NUMA_CELL (vmem_numa_cell_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

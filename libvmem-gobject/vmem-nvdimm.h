@@ -13,6 +13,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_NVDIMM:
+ *
+ * The #GType of #VmemNvdimm.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_NVDIMM (vmem_nvdimm_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

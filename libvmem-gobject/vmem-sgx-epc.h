@@ -13,6 +13,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_SGX_EPC:
+ *
+ * The #GType of #VmemSgxEpc.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_SGX_EPC (vmem_sgx_epc_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

@@ -13,6 +13,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_VIRTIO_MEM:
+ *
+ * The #GType of #VmemVirtioMem.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_VIRTIO_MEM (vmem_virtio_mem_get_type ())
 
 VMEM_AVAILABLE_IN_0_1

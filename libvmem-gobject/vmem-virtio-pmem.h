@@ -13,6 +13,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VMEM_TYPE_VIRTIO_PMEM:
+ *
+ * The #GType of #VmemVirtioPmem.
+ *
+ * Since: 0.1
+ */
 #define VMEM_TYPE_VIRTIO_PMEM (vmem_virtio_pmem_get_type ())
 
 VMEM_AVAILABLE_IN_0_1
