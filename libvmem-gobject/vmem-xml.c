@@ -126,6 +126,7 @@ vmem_xml_parse_uint (const char  *what,
                      guint64     *out,
                      GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   const char *digits = text;
   guint64 value;
 
@@ -142,9 +143,13 @@ vmem_xml_parse_uint (const char  *what,
         base = (digits[0] == '0' && digits[1] != '\0') ? 8 : 10;
     }
 
-  if (!g_ascii_string_to_unsigned (digits, base, 0, max, &value, NULL))
+  if (!g_ascii_string_to_unsigned (digits, base, 0, max, &value, &local_error))
     {
-      g_set_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+      gboolean too_large = g_error_matches (local_error, G_NUMBER_PARSER_ERROR,
+                                            G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS);
+
+      g_set_error (error, VMEM_ERROR,
+                   too_large ? VMEM_ERROR_OUT_OF_RANGE : VMEM_ERROR_INVALID_SIZE,
                    "Invalid %s '%s': expected an integer from 0 to %" G_GUINT64_FORMAT,
                    what, text, max);
       return FALSE;
@@ -212,6 +217,10 @@ vmem_xml_child_text (VmemXmlNode  *parent,
 /* The reader. */
 
 #define MAX_RULE_DEPTH 16
+
+/* libvirt's domain XML is a dozen levels deep; anything far deeper is not
+ * a domain, and is refused before it costs anything. */
+#define MAX_DEPTH 256
 
 typedef struct
 {
@@ -367,6 +376,14 @@ read_start_element (void           *ctx,
     return;
 
   st->depth++;
+
+  if (st->depth > MAX_DEPTH)
+    {
+      read_fail (st, g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                                  "The document is nested more than %d elements deep",
+                                  MAX_DEPTH));
+      return;
+    }
 
   if (st->skip_depth != 0)
     return;
@@ -597,15 +614,24 @@ vmem_xml_read (const char        *xml,
       return FALSE;
     }
 
-  st.ctxt = xmlCreatePushParserCtxt ((xmlSAXHandlerPtr) &read_handler, &st, NULL, 0, NULL);
+  /* The pull parser: unlike the push parser, it keeps libxml2's own depth
+   * limit. */
+  st.ctxt = xmlCreateMemoryParserCtxt (xml, (int) length);
   if (st.ctxt == NULL)
     g_error ("%s: out of memory", G_STRFUNC);
+
+  xmlFree (st.ctxt->sax);
+  st.ctxt->sax = xmlMalloc (sizeof (xmlSAXHandler));
+  if (st.ctxt->sax == NULL)
+    g_error ("%s: out of memory", G_STRFUNC);
+  memcpy (st.ctxt->sax, &read_handler, sizeof (xmlSAXHandler));
+  st.ctxt->userData = &st;
 
   /* No network, no entity substitution, no DTD: the handler refuses a
    * DOCTYPE before anything in it is read. */
   xmlCtxtUseOptions (st.ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
 
-  xmlParseChunk (st.ctxt, xml, (int) length, 1);
+  xmlParseDocument (st.ctxt);
   well_formed = st.ctxt->wellFormed;
 
   if (st.error == NULL && !well_formed)
