@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Set up libvmem-gobject on a Debian 12 machine, from nothing:
+#
+#   ./setup.sh          install what is missing, build, and run the demo:
+#                       a private libvirtd and a tiny virtio-mem guest are
+#                       started in the build directory, the library lists
+#                       the guest's memory devices, and all is torn down.
+#   ./setup.sh test     install what is missing, build, and run the whole
+#                       test suite (units, libvirt conformance corpus,
+#                       bindings, docs, the live guest tests, then the C
+#                       suites again under valgrind and under ASan/UBSan).
+#
+# Installing is idempotent: apt-get runs only for packages that are
+# missing. Nothing outside the source tree is touched but the Debian
+# packages; the test guest lives in the build directory.
+
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+BUILD_DIR=${BUILD_DIR:-_build}
+ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-_build-asan}
+
+# Build: the library, GIR/typelib, VAPI and gtk-doc.
+BUILD_PACKAGES=(
+  gcc pkg-config meson ninja-build
+  libglib2.0-dev libglib2.0-doc libxml2-dev libvirt-dev
+  gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
+  valac gtk-doc-tools
+)
+# Tests: the bindings, valgrind, and the live test bed (a private libvirtd
+# with the QEMU driver, and a guest built from Debian's kernel and busybox).
+TEST_PACKAGES=(
+  python3 python3-gi gjs valgrind libvirt-clients
+  libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
+  busybox-static cpio gzip util-linux libxml2-utils
+)
+
+log () {
+  printf '==> %s\n' "$*" >&2
+}
+
+as_root () {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  else
+    sudo "$@"
+  fi
+}
+
+install_packages () {
+  local missing=()
+  local pkg
+
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "Debian packages: all ${#} present"
+    return
+  fi
+
+  log "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build () {
+  local dir=$1
+  shift
+
+  if [ ! -f "$dir/build.ninja" ]; then
+    log "Configuring $dir"
+    meson setup "$dir" "$@"
+  else
+    meson configure "$dir" "$@" >/dev/null
+  fi
+  log "Building $dir"
+  ninja -C "$dir"
+}
+
+run_demo () {
+  log "Demo: a real guest with a virtio-mem device, read through the library"
+  VMEM_BED_CACHE="$BUILD_DIR/vmem-bed-cache" tests/bed/vmem-bed run -- sh -c '
+    virsh -c "$VMEM_BED_URI" dumpxml "$VMEM_BED_DOMAIN" |
+      GI_TYPELIB_PATH="'"$BUILD_DIR"'/introspection" \
+      LD_LIBRARY_PATH="'"$BUILD_DIR"'/libvmem-gobject" \
+      /usr/bin/python3 examples/python/list-devices.py -'
+}
+
+run_tests () {
+  log "Test suite"
+  meson test -C "$BUILD_DIR" --print-errorlogs --num-processes 2
+
+  log "C suites under valgrind"
+  meson test -C "$BUILD_DIR" --print-errorlogs --setup valgrind \
+    --suite unit --suite conformance
+
+  log "C suites under AddressSanitizer and UndefinedBehaviorSanitizer"
+  build "$ASAN_BUILD_DIR" -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dintrospection=disabled -Dvapi=disabled -Dgtk_doc=false
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C "$ASAN_BUILD_DIR" --print-errorlogs --suite unit --suite conformance
+}
+
+main () {
+  local mode=${1:-demo}
+
+  case "$mode" in
+    demo)
+      install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+      build "$BUILD_DIR" -Dgtk_doc=true
+      run_demo
+      ;;
+    test)
+      install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+      build "$BUILD_DIR" -Dgtk_doc=true -Dwerror=true
+      run_tests
+      ;;
+    *)
+      echo "usage: $0 [demo|test]" >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
