@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// test-bindings.js: the library through GObject-introspection in gjs
+//
+// Loads the uninstalled typelib (GI_TYPELIB_PATH and LD_LIBRARY_PATH point
+// at the build tree), parses a domain of libvirt's corpus and checks what
+// gjs sees: the device list, subclasses, properties and getters in bytes,
+// errors with the Vmem domain and codes, out parameters and notify
+// signals. Expected values are read from the same file. Prints TAP and
+// exits non-zero when a test fails.
+//
+// Usage: gjs test-bindings.js [DOMAIN-XML]; without an argument, the
+// corpus's memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
+
+imports.gi.versions.Vmem = '1.0';
+imports.gi.versions.Gio = '2.0';
+imports.gi.versions.GLib = '2.0';
+
+const {GLib, Gio, Vmem} = imports.gi;
+const System = imports.system;
+
+const tests = [];
+
+function test(name, fn) {
+  tests.push({name, fn});
+}
+
+function assert(condition, what) {
+  if (!condition)
+    throw new Error(`assertion failed: ${what}`);
+}
+
+function assertEqual(got, expected, what) {
+  if (got !== expected)
+    throw new Error(`${what}: expected ${expected}, got ${got}`);
+}
+
+function assertThrowsVmem(fn, code, what) {
+  try {
+    fn();
+  } catch (e) {
+    assert(e instanceof GLib.Error, `${what}: a GLib.Error, not ${e}`);
+    assertEqual(e.domain, Vmem.error_quark(), `${what}: error domain`);
+    assertEqual(e.code, code, `${what}: error code`);
+    assert(e.matches(Vmem.error_quark(), code), `${what}: matches()`);
+    return e;
+  }
+  throw new Error(`${what}: no error thrown`);
+}
+
+// Bytes of a libvirt size, as virScaleInteger reads it; no unit is KiB.
+function scale(text, unit) {
+  const value = BigInt(text.trim());
+  unit = (unit || '').toLowerCase();
+  if (unit === '')
+    return value * 1024n;
+  if (['b', 'byte', 'bytes'].includes(unit))
+    return value;
+  const base = unit.length === 2 && unit[1] === 'b' ? 1000n : 1024n;
+  if (unit.length > 1 && !['ib', 'b'].includes(unit.slice(1)))
+    throw new Error(`unknown unit ${unit}`);
+  const exponent = 'kmgtpe'.indexOf(unit[0]) + 1;
+  assert(exponent > 0, `unit ${unit}`);
+  return value * base ** BigInt(exponent);
+}
+
+// The text and unit of <name unit='...'>N</name> within fragment, or null.
+function sizeOf(fragment, name) {
+  const re = new RegExp(`<${name}(?:\\s+unit=['"]([^'"]*)['"])?\\s*>([^<]*)</${name}>`);
+  const m = fragment.match(re);
+  return m ? scale(m[2], m[1]) : null;
+}
+
+function corpusFile() {
+  if (ARGV.length > 0)
+    return ARGV[0];
+  const corpus = GLib.getenv('VMEM_TEST_CORPUS_DIR');
+  if (!corpus)
+    throw new Error('VMEM_TEST_CORPUS_DIR is not set and no file was given');
+  return GLib.build_filenamev([corpus, 'qemuxml2argvdata', 'memory-hotplug-virtio-mem.xml']);
+}
+
+const domainFile = corpusFile();
+const [, contents] = GLib.file_get_contents(domainFile);
+const domainXml = new TextDecoder().decode(contents);
+const devicesXml = domainXml.slice(domainXml.indexOf('<devices>'));
+const memoryFragments = devicesXml.match(/<memory model=[^>]*>[\s\S]*?<\/memory>/g) || [];
+
+// Sizes fit in a double up to 2^53; the corpus's do.
+function num(big) {
+  assert(big <= BigInt(Number.MAX_SAFE_INTEGER), `${big} fits a double`);
+  return Number(big);
+}
+
+test('domain values', () => {
+  const config = Vmem.DomainConfig.new_from_xml(domainXml);
+  assert(config instanceof Vmem.DomainConfig, 'a DomainConfig');
+  assertEqual(config.get_name(), domainXml.match(/<name>([^<]*)<\/name>/)[1], 'name');
+  assertEqual(config.get_uuid(), domainXml.match(/<uuid>([^<]*)<\/uuid>/)[1], 'uuid');
+  assertEqual(config.get_id(), -1, 'id');
+  assertEqual(config.get_arch(), domainXml.match(/<type arch='([^']*)'/)[1], 'arch');
+  assertEqual(config.get_memory(), num(sizeOf(domainXml, 'memory')), 'memory');
+  assertEqual(config.get_current_memory(), num(sizeOf(domainXml, 'currentMemory')), 'currentMemory');
+  const slots = domainXml.match(/<maxMemory slots='(\d+)'/);
+  assertEqual(config.get_max_memory_slots(), Number(slots[1]), 'slots');
+  const cells = config.get_numa_cells();
+  assertEqual(cells.get_n_items(), (domainXml.match(/<cell /g) || []).length, 'NUMA cells');
+});
+
+test('device list', () => {
+  const config = Vmem.DomainConfig.new_from_xml(domainXml);
+  const devices = config.get_memory_devices();
+  assert(devices instanceof Gio.ListModel, 'a Gio.ListModel');
+  assertEqual(devices.get_item_type().name, 'VmemMemoryDevice', 'item type');
+  assert(memoryFragments.length > 0, 'the file has memory devices');
+  assertEqual(devices.get_n_items(), memoryFragments.length, 'device count');
+  assertEqual(devices.get_item(memoryFragments.length), null, 'past the end');
+});
+
+test('devices', () => {
+  const config = Vmem.DomainConfig.new_from_xml(domainXml);
+  const devices = config.get_memory_devices();
+  const classes = {
+    'dimm': Vmem.Dimm,
+    'nvdimm': Vmem.Nvdimm,
+    'virtio-pmem': Vmem.VirtioPmem,
+    'virtio-mem': Vmem.VirtioMem,
+    'sgx-epc': Vmem.SgxEpc,
+  };
+  let nVirtioMem = 0;
+
+  memoryFragments.forEach((fragment, i) => {
+    const dev = devices.get_item(i);
+    const model = fragment.match(/model='([^']*)'/)[1];
+    assert(dev instanceof Vmem.MemoryDevice, `device ${i} is a MemoryDevice`);
+    assert(dev instanceof classes[model], `device ${i} is a ${model}`);
+
+    const size = num(sizeOf(fragment, 'size'));
+    assertEqual(dev.get_size(), size, `device ${i} size`);
+    assertEqual(dev.size, size, `device ${i} size property`);
+    const node = fragment.match(/<node>(\d+)<\/node>/);
+    assertEqual(dev.get_node(), node ? Number(node[1]) : -1, `device ${i} node`);
+
+    if (dev instanceof Vmem.VirtioMem) {
+      nVirtioMem++;
+      assertEqual(dev.get_block_size(), num(sizeOf(fragment, 'block')), `device ${i} block`);
+      assertEqual(dev.block_size, dev.get_block_size(), `device ${i} block-size property`);
+      assertEqual(dev.get_requested_size(), num(sizeOf(fragment, 'requested')),
+        `device ${i} requested`);
+      assertEqual(dev.requested_size, dev.get_requested_size(), `device ${i} requested-size property`);
+      assertEqual(dev.get_current_size(), 0, `device ${i} current`);
+    }
+
+    const pci = fragment.match(/<address type='pci' domain='(0x[0-9a-f]+)' bus='(0x[0-9a-f]+)' slot='(0x[0-9a-f]+)' function='(0x[0-9a-f]+)'/);
+    if (pci) {
+      const address = dev.get_address();
+      assertEqual(address.get_address_type(), Vmem.AddressType.PCI, `device ${i} address type`);
+      assertEqual(address.get_pci_bus(), Number(pci[2]), `device ${i} bus`);
+      assertEqual(address.get_pci_slot(), Number(pci[3]), `device ${i} slot`);
+      assertEqual(address.get_pci_function(), Number(pci[4]), `device ${i} function`);
+    }
+
+    const again = Vmem.MemoryDevice.new_from_xml(dev.to_xml());
+    assert(dev.equal(again), `device ${i} round trip`);
+    assertEqual(again.to_xml(), dev.to_xml(), `device ${i} XML round trip`);
+  });
+
+  if (GLib.path_get_basename(domainFile) === 'memory-hotplug-virtio-mem.xml')
+    assertEqual(nVirtioMem, memoryFragments.length, 'every device is virtio-mem');
+});
+
+test('errors', () => {
+  assertThrowsVmem(() => Vmem.MemoryDevice.new_from_xml('<memory model="bogus"/>'),
+    Vmem.Error.UNSUPPORTED_MODEL, 'unknown model');
+  assertThrowsVmem(() => Vmem.DomainConfig.new_from_xml('<domain><name>x</name>'),
+    Vmem.Error.INVALID_XML, 'unclosed tag');
+  assertThrowsVmem(() => Vmem.size_parse('16EiB'), Vmem.Error.OVERFLOW, 'overflow');
+  assertThrowsVmem(() => Vmem.size_parse('12XB'), Vmem.Error.INVALID_SIZE, 'unknown unit');
+});
+
+test('sizes', () => {
+  // A gboolean with an out parameter and a GError: gjs gives
+  // [true, value] and throws on failure.
+  let [ok, size] = Vmem.size_parse('2GiB');
+  assertEqual(ok, true, "size_parse('2GiB') succeeds");
+  assertEqual(size, 2 * 1024 ** 3, "size_parse('2GiB')");
+  [ok, size] = Vmem.size_parse('512 MiB');
+  assertEqual(size, 512 * 1024 ** 2, "size_parse('512 MiB')");
+  [ok, size] = Vmem.size_scale(3, 'KB');
+  assertEqual(size, 3000, "size_scale(3, 'KB')");
+  [ok, size] = Vmem.size_scale(3, null);
+  assertEqual(size, 3, 'size_scale(3, null)');
+  assertEqual(Vmem.size_format(1536 * 1024 ** 2), '1536MiB', 'size_format');
+});
+
+test('virtio-mem requested size', () => {
+  const dev = Vmem.MemoryDevice.new_from_xml(
+    "<memory model='virtio-mem'><target><size unit='GiB'>1</size><node>0</node>" +
+    "<block unit='KiB'>2048</block><requested unit='MiB'>512</requested></target></memory>");
+  assert(dev instanceof Vmem.VirtioMem, 'a VirtioMem');
+  assert(dev.check_requested_size(256 * 1024 ** 2), '256 MiB is fine');
+  assertThrowsVmem(() => dev.check_requested_size(3 * 1024 ** 2),
+    Vmem.Error.NOT_ALIGNED, '3 MiB');
+  assertThrowsVmem(() => dev.check_requested_size(2 * 1024 ** 3),
+    Vmem.Error.OUT_OF_RANGE, '2 GiB');
+});
+
+test('notify', () => {
+  const dev = Vmem.Dimm.new();
+  const seen = [];
+  dev.connect('notify', (obj, pspec) => seen.push(pspec.get_name()));
+  dev.size = 0;
+  assertEqual(seen.length, 0, 'notifies for the same value');
+  dev.size = 1024 ** 3;
+  assertEqual(seen.join(','), 'size', 'notifies for a new value');
+  dev.set_node(-1);
+  assertEqual(seen.length, 1, 'notifies for the same node');
+  dev.set_node(0);
+  assertEqual(seen.join(','), 'size,node', 'notifies for a new node');
+});
+
+let failed = 0;
+print(`1..${tests.length}`);
+tests.forEach(({name, fn}, i) => {
+  try {
+    fn();
+    print(`ok ${i + 1} ${name}`);
+  } catch (e) {
+    failed++;
+    print(`not ok ${i + 1} ${name}`);
+    for (const line of `${e}\n${e.stack || ''}`.split('\n'))
+      print(`# ${line}`);
+  }
+});
+print(`# ${tests.length - failed} passed, ${failed} failed`);
+
+if (failed > 0)
+  System.exit(1);

@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# test_bindings.py: the library through GObject-introspection in Python
+#
+# Loads the uninstalled typelib (GI_TYPELIB_PATH and LD_LIBRARY_PATH point
+# at the build tree), parses a domain of libvirt's corpus and checks what
+# PyGObject sees: the device list as a Gio.ListModel, the subclasses,
+# properties and getters in bytes, errors as GLib.Error with the Vmem
+# domain and codes, out parameters, and notify signals. The expected
+# values are read from the same file with ElementTree.
+#
+# Usage: test_bindings.py [DOMAIN-XML]; without an argument, the corpus's
+# memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
+
+import os
+import sys
+import unittest
+import xml.etree.ElementTree as ET
+
+import gi
+
+gi.require_version('Vmem', '1.0')
+gi.require_version('Gio', '2.0')
+from gi.repository import GLib, Gio, GObject, Vmem  # noqa: E402
+
+UNITS = {'': 1024, 'b': 1, 'byte': 1, 'bytes': 1}
+
+
+def scale(text, unit):
+    """Bytes of a libvirt size, as virScaleInteger reads it; no unit is KiB."""
+    value = int(text.strip())
+    unit = (unit or '').lower()
+    if unit in UNITS:
+        return value * UNITS[unit]
+    base = 1000 if len(unit) == 2 and unit[1] == 'b' else 1024
+    if len(unit) > 1 and unit[1:] not in ('ib', 'b'):
+        raise ValueError('unknown unit ' + unit)
+    return value * base ** ('kmgtpe'.index(unit[0]) + 1)
+
+
+def element_size(element):
+    if element is None:
+        return 0
+    return scale(element.text, element.get('unit'))
+
+
+def corpus_file():
+    if len(sys.argv) > 1:
+        return sys.argv.pop(1)
+    corpus = os.environ.get('VMEM_TEST_CORPUS_DIR')
+    if not corpus:
+        sys.exit('VMEM_TEST_CORPUS_DIR is not set and no file was given')
+    return os.path.join(corpus, 'qemuxml2argvdata', 'memory-hotplug-virtio-mem.xml')
+
+
+DOMAIN_FILE = corpus_file()
+
+
+class DomainTestCase(unittest.TestCase):
+    def setUp(self):
+        with open(DOMAIN_FILE, encoding='utf-8') as f:
+            self.xml = f.read()
+        self.tree = ET.fromstring(self.xml)
+        self.memories = self.tree.findall('./devices/memory')
+        self.config = Vmem.DomainConfig.new_from_xml(self.xml)
+        self.devices = self.config.get_memory_devices()
+
+    def test_domain_values(self):
+        self.assertIsInstance(self.config, Vmem.DomainConfig)
+        self.assertEqual(self.config.get_name(), self.tree.findtext('name'))
+        self.assertEqual(self.config.get_uuid(), self.tree.findtext('uuid'))
+        self.assertEqual(self.config.get_id(), -1)
+        self.assertEqual(self.config.get_arch(), self.tree.find('./os/type').get('arch'))
+        max_memory = self.tree.find('maxMemory')
+        self.assertEqual(self.config.get_max_memory(), element_size(max_memory))
+        self.assertEqual(self.config.get_max_memory_slots(), int(max_memory.get('slots')))
+        self.assertEqual(self.config.get_memory(), element_size(self.tree.find('memory')))
+        self.assertEqual(self.config.get_current_memory(),
+                         element_size(self.tree.find('currentMemory')))
+
+    def test_numa_cells(self):
+        cells = self.config.get_numa_cells()
+        expected = self.tree.findall('./cpu/numa/cell')
+        self.assertIsInstance(cells, Gio.ListModel)
+        self.assertEqual(cells.get_item_type(), Vmem.NumaCell.__gtype__)
+        self.assertEqual(len(cells), len(expected))
+        for cell, element in zip(cells, expected):
+            self.assertEqual(cell.get_id(), int(element.get('id')))
+            self.assertEqual(cell.get_cpus(), element.get('cpus'))
+            self.assertEqual(cell.get_memory(),
+                             scale(element.get('memory'), element.get('unit')))
+
+    def test_list_model(self):
+        self.assertIsInstance(self.devices, Gio.ListModel)
+        self.assertEqual(self.devices.get_item_type(), Vmem.MemoryDevice.__gtype__)
+        self.assertGreater(len(self.memories), 0)
+        # The plain interface, and what PyGObject 3.42 adds on top of it.
+        self.assertEqual(self.devices.get_n_items(), len(self.memories))
+        self.assertEqual(len(self.devices), len(self.memories))
+        iterated = [dev for dev in self.devices]
+        self.assertEqual(len(iterated), len(self.memories))
+        for i, dev in enumerate(iterated):
+            self.assertEqual(self.devices.get_item(i), dev)
+            self.assertEqual(self.devices[i], dev)
+        self.assertEqual(self.devices[-1], iterated[-1])
+        self.assertIsNone(self.devices.get_item(len(self.memories)))
+        with self.assertRaises(IndexError):
+            self.devices[len(self.memories)]
+
+    def test_devices(self):
+        classes = {
+            'dimm': Vmem.Dimm,
+            'nvdimm': Vmem.Nvdimm,
+            'virtio-pmem': Vmem.VirtioPmem,
+            'virtio-mem': Vmem.VirtioMem,
+            'sgx-epc': Vmem.SgxEpc,
+        }
+        n_virtio_mem = 0
+        for dev, element in zip(self.devices, self.memories):
+            model = element.get('model')
+            self.assertIsInstance(dev, Vmem.MemoryDevice)
+            self.assertIsInstance(dev, classes[model])
+            self.assertEqual(dev.get_model().value_nick, model)
+            self.assertEqual(dev.props.model, dev.get_model())
+
+            target = element.find('target')
+            size = element_size(target.find('size'))
+            self.assertEqual(dev.get_size(), size)
+            self.assertEqual(dev.props.size, size)
+            node = target.findtext('node')
+            self.assertEqual(dev.get_node(), int(node) if node is not None else -1)
+            self.assertEqual(dev.props.node, dev.get_node())
+            self.assertEqual(dev.props.source_nodemask, element.findtext('./source/nodemask'))
+            self.assertEqual(dev.get_source_pagesize(),
+                             element_size(element.find('./source/pagesize')))
+
+            address = element.find('address')
+            if address is not None and address.get('type') == 'pci':
+                got = dev.get_address()
+                self.assertIsInstance(got, Vmem.DeviceAddress)
+                self.assertEqual(got.get_address_type(), Vmem.AddressType.PCI)
+                self.assertEqual(got.get_type_name(), 'pci')
+                self.assertEqual(got.get_pci_bus(), int(address.get('bus'), 16))
+                self.assertEqual(got.get_pci_slot(), int(address.get('slot'), 16))
+                self.assertEqual(got.get_pci_function(), int(address.get('function'), 16))
+
+            if isinstance(dev, Vmem.VirtioMem):
+                n_virtio_mem += 1
+                block = element_size(target.find('block'))
+                requested = element_size(target.find('requested'))
+                self.assertEqual(dev.get_block_size(), block)
+                self.assertEqual(dev.props.block_size, block)
+                self.assertEqual(dev.get_requested_size(), requested)
+                self.assertEqual(dev.props.requested_size, requested)
+                self.assertEqual(dev.get_current_size(), 0)
+                self.assertEqual(dev.props.current_size, 0)
+
+        if os.path.basename(DOMAIN_FILE) == 'memory-hotplug-virtio-mem.xml':
+            self.assertEqual(n_virtio_mem, len(self.memories))
+
+    def test_round_trip(self):
+        for dev in self.devices:
+            xml = dev.to_xml()
+            self.assertIsInstance(xml, str)
+            again = Vmem.MemoryDevice.new_from_xml(xml)
+            self.assertIs(type(again), type(dev))
+            self.assertTrue(dev.equal(again))
+            self.assertEqual(again.to_xml(), xml)
+            again.set_size(dev.get_size() * 2)
+            self.assertFalse(dev.equal(again))
+
+    def test_validate(self):
+        # The corpus's domains without an .err file are valid.
+        stem, _ = os.path.splitext(DOMAIN_FILE)
+        if os.path.exists(stem + '.err'):
+            with self.assertRaises(GLib.Error) as cm:
+                self.config.validate()
+            self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.INVALID_CONFIG))
+        else:
+            self.assertTrue(self.config.validate())
+
+
+class DeviceTestCase(unittest.TestCase):
+    VIRTIO_MEM = (
+        "<memory model='virtio-mem'><target>"
+        "<size unit='GiB'>1</size><node>0</node>"
+        "<block unit='KiB'>2048</block><requested unit='MiB'>512</requested>"
+        "</target></memory>")
+
+    def test_errors(self):
+        with self.assertRaises(GLib.Error) as cm:
+            Vmem.MemoryDevice.new_from_xml('<memory model="bogus"/>')
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.UNSUPPORTED_MODEL))
+        self.assertEqual(cm.exception.domain, GLib.quark_to_string(Vmem.error_quark()))
+        self.assertEqual(cm.exception.code, int(Vmem.Error.UNSUPPORTED_MODEL))
+
+        with self.assertRaises(GLib.Error) as cm:
+            Vmem.DomainConfig.new_from_xml('<domain><name>x</name>')
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.INVALID_XML))
+
+        with self.assertRaises(GLib.Error) as cm:
+            Vmem.MemoryDevice.new_from_xml(
+                "<memory model='dimm'><target><size unit='EiB'>16</size></target></memory>")
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.OVERFLOW))
+
+    def test_size_functions(self):
+        # A gboolean with an out parameter and a GError: PyGObject gives
+        # (True, value) and raises on failure.
+        ok, size = Vmem.size_parse('2GiB')
+        self.assertIs(ok, True)
+        self.assertEqual(size, 2 << 30)
+        self.assertEqual(Vmem.size_parse('512 MiB'), (True, 512 << 20))
+        self.assertEqual(Vmem.size_parse('18446744073709551615'), (True, GLib.MAXUINT64))
+        self.assertEqual(Vmem.size_scale(3, 'KB'), (True, 3000))
+        self.assertEqual(Vmem.size_scale(3, None), (True, 3))
+        self.assertEqual(Vmem.size_format(1536 << 20), '1536MiB')
+        self.assertEqual(Vmem.size_format(GLib.MAXUINT64), '18446744073709551615B')
+        with self.assertRaises(GLib.Error) as cm:
+            Vmem.size_parse('16EiB')
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.OVERFLOW))
+        with self.assertRaises(GLib.Error) as cm:
+            Vmem.size_parse('12XB')
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.INVALID_SIZE))
+
+    def test_check_requested_size(self):
+        dev = Vmem.MemoryDevice.new_from_xml(self.VIRTIO_MEM)
+        self.assertIsInstance(dev, Vmem.VirtioMem)
+        self.assertTrue(dev.check_requested_size(256 << 20))
+        with self.assertRaises(GLib.Error) as cm:
+            dev.check_requested_size(3 << 20)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_ALIGNED))
+        with self.assertRaises(GLib.Error) as cm:
+            dev.check_requested_size(2 << 30)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.OUT_OF_RANGE))
+
+    def test_notify(self):
+        dev = Vmem.MemoryDevice.new_from_xml(self.VIRTIO_MEM)
+        seen = []
+        dev.connect('notify', lambda obj, pspec: seen.append(pspec.name))
+
+        dev.props.size = 1 << 30
+        self.assertEqual(seen, [])
+        dev.props.size = 2 << 30
+        self.assertEqual(seen, ['size'])
+        self.assertEqual(dev.get_size(), 2 << 30)
+
+        del seen[:]
+        dev.set_block_size(4 << 20)
+        dev.set_block_size(4 << 20)
+        self.assertEqual(seen, ['block-size'])
+        self.assertEqual(dev.props.block_size, 4 << 20)
+
+        del seen[:]
+        sizes = []
+        dev.connect('notify::size', lambda obj, pspec: sizes.append(obj.props.size))
+        dev.set_size(4 << 30)
+        self.assertEqual(sizes, [4 << 30])
+        self.assertEqual(seen, ['size'])
+
+    def test_new_and_enums(self):
+        dimm = Vmem.Dimm.new()
+        self.assertIsInstance(dimm, Vmem.MemoryDevice)
+        self.assertEqual(dimm.get_node(), -1)
+        dimm.props.access = Vmem.MemoryAccess.SHARED
+        self.assertEqual(dimm.get_access(), Vmem.MemoryAccess.SHARED)
+        dimm.set_discard(Vmem.Tristate.YES)
+        self.assertEqual(dimm.props.discard, Vmem.Tristate.YES)
+        dimm.set_address(Vmem.DeviceAddress.new_dimm(3, 0))
+        self.assertEqual(dimm.get_address().get_dimm_slot(), 3)
+        self.assertEqual(dimm.props.address.get_dimm_slot(), 3)
+        self.assertTrue(GObject.type_is_a(Vmem.Dimm.__gtype__, Vmem.MemoryDevice.__gtype__))
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
