@@ -80,9 +80,9 @@ unknown:
  *
  * Scales @value, written in @unit, to bytes.
  *
- * Returns: %TRUE on success; %FALSE with %VMEM_ERROR_INVALID_SIZE for an
- *   unknown unit or %VMEM_ERROR_OVERFLOW when the result does not fit in
- *   64 bits
+ * Returns: (skip): %TRUE on success; %FALSE with %VMEM_ERROR_INVALID_SIZE
+ *   for an unknown unit or %VMEM_ERROR_OVERFLOW when the result does not fit
+ *   in 64 bits
  *
  * Since: 0.1
  */
@@ -147,9 +147,12 @@ _vmem_size_from_strings (const char  *number,
  * (see vmem_size_scale()), with optional spaces between them. A number
  * without a unit is in bytes.
  *
- * Returns: %TRUE on success; %FALSE with %VMEM_ERROR_INVALID_SIZE when
- *   @text is not a size, or %VMEM_ERROR_OVERFLOW when it does not fit in
- *   64 bits
+ * In languages with exceptions, the function returns the size and raises
+ * the error: `Vmem.size_parse('2GiB') == 2147483648` in Python.
+ *
+ * Returns: (skip): %TRUE on success; %FALSE with %VMEM_ERROR_INVALID_SIZE
+ *   when @text is not a size, or %VMEM_ERROR_OVERFLOW when it does not fit
+ *   in 64 bits
  *
  * Since: 0.1
  */
