@@ -30,12 +30,14 @@ BUILD_PACKAGES=(
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
   valac gtk-doc-tools
 )
-# Tests: the bindings, valgrind, and the live test bed (a private libvirtd
-# with the QEMU driver, and a guest built from Debian's kernel and busybox).
+# Tests: the bindings, valgrind, the live test bed (a private libvirtd with
+# the QEMU driver, and a guest built from Debian's kernel and busybox), and
+# the event loops applications bring (libvirt-python's, libvirt-glib's).
 TEST_PACKAGES=(
   python3 python3-gi gjs valgrind libvirt-clients
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
   busybox-static cpio gzip util-linux libxml2-utils
+  python3-libvirt gir1.2-libvirt-glib-1.0
 )
 
 log () {

@@ -94,4 +94,68 @@ typedef enum {
   VMEM_ADDRESS_TYPE_OTHER,
 } VmemAddressType;
 
+/**
+ * VmemAffectFlags:
+ * @VMEM_AFFECT_CURRENT: the running domain if it runs, else its
+ *   persistent configuration
+ * @VMEM_AFFECT_LIVE: the running domain
+ * @VMEM_AFFECT_CONFIG: the persistent configuration, used at the next boot
+ *
+ * What a change applies to, as libvirt's `VIR_DOMAIN_AFFECT_*` flags.
+ * %VMEM_AFFECT_LIVE and %VMEM_AFFECT_CONFIG may be combined.
+ *
+ * Since: 0.1
+ */
+typedef enum /*< flags >*/ {
+  VMEM_AFFECT_CURRENT = 0,
+  VMEM_AFFECT_LIVE    = 1 << 0,
+  VMEM_AFFECT_CONFIG  = 1 << 1,
+} VmemAffectFlags;
+
+/**
+ * VmemDomainState:
+ * @VMEM_DOMAIN_STATE_NOSTATE: no state
+ * @VMEM_DOMAIN_STATE_RUNNING: running
+ * @VMEM_DOMAIN_STATE_BLOCKED: blocked on a resource
+ * @VMEM_DOMAIN_STATE_PAUSED: paused
+ * @VMEM_DOMAIN_STATE_SHUTDOWN: being shut down
+ * @VMEM_DOMAIN_STATE_SHUTOFF: shut off, not running
+ * @VMEM_DOMAIN_STATE_CRASHED: crashed
+ * @VMEM_DOMAIN_STATE_PMSUSPENDED: suspended by guest power management
+ *
+ * The state of a domain, as libvirt's `virDomainState`.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_DOMAIN_STATE_NOSTATE,
+  VMEM_DOMAIN_STATE_RUNNING,
+  VMEM_DOMAIN_STATE_BLOCKED,
+  VMEM_DOMAIN_STATE_PAUSED,
+  VMEM_DOMAIN_STATE_SHUTDOWN,
+  VMEM_DOMAIN_STATE_SHUTOFF,
+  VMEM_DOMAIN_STATE_CRASHED,
+  VMEM_DOMAIN_STATE_PMSUSPENDED,
+} VmemDomainState;
+
+/**
+ * VmemCloseReason:
+ * @VMEM_CLOSE_REASON_ERROR: an I/O error on the connection
+ * @VMEM_CLOSE_REASON_EOF: the other end closed the connection (the daemon
+ *   went away)
+ * @VMEM_CLOSE_REASON_KEEPALIVE: the daemon stopped answering keepalive
+ *   messages
+ * @VMEM_CLOSE_REASON_CLIENT: the application closed the connection
+ *
+ * Why a connection closed, as libvirt's `virConnectCloseReason`.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_CLOSE_REASON_ERROR,
+  VMEM_CLOSE_REASON_EOF,
+  VMEM_CLOSE_REASON_KEEPALIVE,
+  VMEM_CLOSE_REASON_CLIENT,
+} VmemCloseReason;
+
 G_END_DECLS

@@ -48,6 +48,14 @@ G_BEGIN_DECLS
  *   by the connection's driver
  * @VMEM_ERROR_LIBVIRT: libvirt reported an error no other code describes;
  *   vmem_error_get_libvirt_code() gives libvirt's own code
+ * @VMEM_ERROR_NOT_RUNNING: the operation needs a running domain, or the
+ *   domain stopped while it was under way
+ * @VMEM_ERROR_BUSY: the hypervisor or the guest refused for now: a
+ *   device removal the guest did not complete, an operation timed out
+ * @VMEM_ERROR_STALLED: the guest stopped making progress towards a
+ *   requested size; the message says how far it got
+ * @VMEM_ERROR_CLOSED: the connection is not open, or it closed
+ * @VMEM_ERROR_AUTH_FAILED: libvirt refused the credentials or access
  *
  * Error codes in the %VMEM_ERROR domain.
  *
@@ -65,6 +73,11 @@ typedef enum {
   VMEM_ERROR_NOT_FOUND,
   VMEM_ERROR_NOT_SUPPORTED,
   VMEM_ERROR_LIBVIRT,
+  VMEM_ERROR_NOT_RUNNING,
+  VMEM_ERROR_BUSY,
+  VMEM_ERROR_STALLED,
+  VMEM_ERROR_CLOSED,
+  VMEM_ERROR_AUTH_FAILED,
 } VmemError;
 
 VMEM_AVAILABLE_IN_0_1

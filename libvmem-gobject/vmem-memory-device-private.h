@@ -6,6 +6,8 @@
 #pragma once
 
 #include "vmem-memory-device.h"
+#include "vmem-domain.h"
+#include "vmem-virtio-mem.h"
 #include "vmem-xml-private.h"
 
 G_BEGIN_DECLS
@@ -27,12 +29,27 @@ typedef struct
   /* Writes the model's part of <target>, after <size> and <node>. */
   void     (*write_target) (VmemMemoryDevice  *self,
                             VmemXmlWriter     *w);
+  /* Takes the model's values that have no public setter from @other. */
+  void     (*update_from)  (VmemMemoryDevice  *self,
+                            VmemMemoryDevice  *other);
 } VmemMemoryDeviceOps;
 
 void              _vmem_memory_device_class_set_ops (VmemMemoryDeviceClass  *klass,
                                                      const VmemMemoryDeviceOps *ops);
 VmemMemoryDevice *_vmem_memory_device_new_from_node (VmemXmlNode            *memory,
                                                      GError                **error);
+
+/* The domain a device belongs to, when it came from a live VmemDomain. */
+VmemDomain       *_vmem_memory_device_dup_domain    (VmemMemoryDevice       *self);
+void              _vmem_memory_device_set_domain    (VmemMemoryDevice       *self,
+                                                     VmemDomain             *domain);
+void              _vmem_memory_device_update_from   (VmemMemoryDevice       *self,
+                                                     VmemMemoryDevice       *other);
+
+void              _vmem_virtio_mem_set_current_size   (VmemVirtioMem        *self,
+                                                       guint64               size);
+void              _vmem_virtio_mem_set_requested_size (VmemVirtioMem        *self,
+                                                       guint64               size);
 
 VmemDeviceAddress *_vmem_device_address_new_from_node (VmemXmlNode          *node,
                                                        GError              **error);

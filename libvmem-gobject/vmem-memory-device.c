@@ -56,6 +56,7 @@ typedef struct
   char              *source_path;
   VmemDeviceAddress *address;
   GArray            *extras;
+  GWeakRef           domain;
   int                node;
   VmemMemoryAccess   access : 8;
   VmemTristate       discard : 8;
@@ -120,6 +121,7 @@ vmem_memory_device_finalize (GObject *object)
   g_free (priv->source_path);
   g_clear_pointer (&priv->address, vmem_device_address_free);
   g_clear_pointer (&priv->extras, g_array_unref);
+  g_weak_ref_clear (&priv->domain);
 
   G_OBJECT_CLASS (vmem_memory_device_parent_class)->finalize (object);
 }
@@ -381,6 +383,68 @@ vmem_memory_device_init (VmemMemoryDevice *self)
   VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
 
   priv->node = -1;
+  g_weak_ref_init (&priv->domain, NULL);
+}
+
+VmemDomain *
+_vmem_memory_device_dup_domain (VmemMemoryDevice *self)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+
+  return g_weak_ref_get (&priv->domain);
+}
+
+void
+_vmem_memory_device_set_domain (VmemMemoryDevice *self,
+                                VmemDomain       *domain)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+
+  g_weak_ref_set (&priv->domain, domain);
+}
+
+/*
+ * _vmem_memory_device_update_from:
+ *
+ * Makes @self describe what @other, a fresh read of the same device,
+ * describes, notifying each property that changes: objects that an
+ * application holds, or a list view shows, stay the same objects.
+ */
+void
+_vmem_memory_device_update_from (VmemMemoryDevice *self,
+                                 VmemMemoryDevice *other)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+  VmemMemoryDevicePrivate *other_priv = vmem_memory_device_get_instance_private (other);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs;
+
+  g_return_if_fail (G_OBJECT_TYPE (self) == G_OBJECT_TYPE (other));
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if ((pspecs[i]->flags & G_PARAM_WRITABLE) == 0 ||
+          (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
+        continue;
+
+      /* The setters notify only when the value changes. */
+      g_value_init (&value, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (other), pspecs[i]->name, &value);
+      g_object_set_property (G_OBJECT (self), pspecs[i]->name, &value);
+    }
+
+  if (OPS (self)->update_from != NULL)
+    OPS (self)->update_from (self, other);
+
+  g_clear_pointer (&priv->extras, g_array_unref);
+  priv->extras = vmem_xml_extras_copy (other_priv->extras);
+
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 static GType

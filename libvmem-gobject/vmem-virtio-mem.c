@@ -6,6 +6,7 @@
 #include "vmem-virtio-mem.h"
 
 #include "vmem-error.h"
+#include "vmem-libvirt-private.h"
 #include "vmem-memory-device-private.h"
 #include "vmem-size.h"
 
@@ -25,6 +26,21 @@
  *
  * vmem_virtio_mem_check_requested_size() says whether a proposed size is
  * acceptable, and exactly what is wrong with it when it is not.
+ *
+ * For a device of a running #VmemDomain, vmem_virtio_mem_set_requested_size()
+ * asks libvirt for a new size, and vmem_virtio_mem_resize_async() also
+ * waits until the guest has it, or stops making progress:
+ *
+ * |[<!-- language="Python" -->
+ * def done(device, result):
+ *     device.resize_finish(result)   # raises GLib.Error on a stall
+ *     loop.quit()
+ *
+ * domain.connect('memory-device-size-changed',
+ *                lambda d, dev, size: print(dev.props.alias, size))
+ * device.resize_async(1 << 30, None, done)
+ * loop.run()
+ * ]|
  */
 
 /**
@@ -42,7 +58,10 @@ struct _VmemVirtioMem
   guint64 requested_size;
   guint64 current_size;
   guint64 address_base;
+  guint   stall_timeout;
 };
+
+#define DEFAULT_STALL_TIMEOUT_MS 10000
 
 G_DEFINE_FINAL_TYPE (VmemVirtioMem, vmem_virtio_mem, VMEM_TYPE_MEMORY_DEVICE)
 
@@ -52,6 +71,7 @@ enum {
   PROP_REQUESTED_SIZE,
   PROP_CURRENT_SIZE,
   PROP_ADDRESS_BASE,
+  PROP_STALL_TIMEOUT,
   N_PROPS
 };
 
@@ -109,10 +129,22 @@ vmem_virtio_mem_write_target (VmemMemoryDevice *device,
     }
 }
 
+static void
+vmem_virtio_mem_update_from (VmemMemoryDevice *device,
+                             VmemMemoryDevice *other)
+{
+  VmemVirtioMem *self = VMEM_VIRTIO_MEM (device);
+  VmemVirtioMem *fresh = VMEM_VIRTIO_MEM (other);
+
+  _vmem_virtio_mem_set_requested_size (self, fresh->requested_size);
+  _vmem_virtio_mem_set_current_size (self, fresh->current_size);
+}
+
 static const VmemMemoryDeviceOps vmem_virtio_mem_ops = {
   .model = VMEM_MEMORY_MODEL_VIRTIO_MEM,
   .parse = vmem_virtio_mem_parse,
   .write_target = vmem_virtio_mem_write_target,
+  .update_from = vmem_virtio_mem_update_from,
 };
 
 static gboolean
@@ -178,6 +210,9 @@ vmem_virtio_mem_get_property (GObject    *object,
     case PROP_ADDRESS_BASE:
       g_value_set_uint64 (value, self->address_base);
       break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, self->stall_timeout);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -197,14 +232,14 @@ vmem_virtio_mem_set_property (GObject      *object,
       vmem_virtio_mem_set_block_size (self, g_value_get_uint64 (value));
       break;
     case PROP_REQUESTED_SIZE:
-      if (self->requested_size != g_value_get_uint64 (value))
-        {
-          self->requested_size = g_value_get_uint64 (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
+      /* Construct-only: vmem_virtio_mem_set_requested_size() changes it. */
+      self->requested_size = g_value_get_uint64 (value);
       break;
     case PROP_ADDRESS_BASE:
       vmem_virtio_mem_set_address_base (self, g_value_get_uint64 (value));
+      break;
+    case PROP_STALL_TIMEOUT:
+      vmem_virtio_mem_set_stall_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -239,14 +274,16 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * VmemVirtioMem:requested-size:
    *
    * How much memory the guest is asked to plug, in bytes: a multiple of
-   * #VmemVirtioMem:block-size from 0 to #VmemMemoryDevice:size. Setting
-   * the property changes only this object, for a device that is yet to
-   * be defined or attached.
+   * #VmemVirtioMem:block-size from 0 to #VmemMemoryDevice:size. It may be
+   * given at construction; vmem_virtio_mem_set_requested_size() changes
+   * it, in libvirt too when the device belongs to a domain.
    *
    * Since: 0.1
    */
   properties[PROP_REQUESTED_SIZE] =
-    g_param_spec_uint64 ("requested-size", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("requested-size", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmemVirtioMem:current-size:
@@ -272,12 +309,48 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
   properties[PROP_ADDRESS_BASE] =
     g_param_spec_uint64 ("address-base", NULL, NULL, 0, G_MAXUINT64, 0, rw);
 
+  /**
+   * VmemVirtioMem:stall-timeout:
+   *
+   * How long, in milliseconds, vmem_virtio_mem_resize_async() waits for
+   * the guest to make progress before it gives up with
+   * %VMEM_ERROR_STALLED. QEMU reports progress at most once a second.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STALL_TIMEOUT] =
+    g_param_spec_uint ("stall-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_STALL_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 vmem_virtio_mem_init (VmemVirtioMem *self)
 {
+  self->stall_timeout = DEFAULT_STALL_TIMEOUT_MS;
+}
+
+void
+_vmem_virtio_mem_set_current_size (VmemVirtioMem *self,
+                                   guint64        size)
+{
+  if (self->current_size != size)
+    {
+      self->current_size = size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SIZE]);
+    }
+}
+
+void
+_vmem_virtio_mem_set_requested_size (VmemVirtioMem *self,
+                                     guint64        size)
+{
+  if (self->requested_size != size)
+    {
+      self->requested_size = size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUESTED_SIZE]);
+    }
 }
 
 /**
@@ -466,4 +539,567 @@ vmem_virtio_mem_check_requested_size (VmemVirtioMem  *self,
     }
 
   return TRUE;
+}
+
+/**
+ * vmem_virtio_mem_get_stall_timeout:
+ * @self: a #VmemVirtioMem
+ *
+ * Gives the #VmemVirtioMem:stall-timeout of the device.
+ *
+ * Returns: the stall timeout in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+vmem_virtio_mem_get_stall_timeout (VmemVirtioMem *self)
+{
+  g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), 0);
+
+  return self->stall_timeout;
+}
+
+/**
+ * vmem_virtio_mem_set_stall_timeout:
+ * @self: a #VmemVirtioMem
+ * @msec: the stall timeout in milliseconds, at least 1
+ *
+ * Sets the #VmemVirtioMem:stall-timeout of the device.
+ *
+ * Since: 0.1
+ */
+void
+vmem_virtio_mem_set_stall_timeout (VmemVirtioMem *self,
+                                   guint          msec)
+{
+  g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
+  g_return_if_fail (msec > 0);
+
+  if (self->stall_timeout != msec)
+    {
+      self->stall_timeout = msec;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_TIMEOUT]);
+    }
+}
+
+/**
+ * vmem_virtio_mem_set_requested_size:
+ * @self: a #VmemVirtioMem
+ * @size: the new requested size, in bytes
+ * @flags: what to change: the running domain, its configuration, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError, or %NULL
+ *
+ * Asks for a new requested size, blocking until libvirt took it. The size
+ * is checked first with vmem_virtio_mem_check_requested_size(): nothing is
+ * sent when it is wrong. libvirt then gets the device's XML with only
+ * `<requested>` changed, and #VmemVirtioMem:requested-size follows.
+ *
+ * The guest plugs or unplugs memory afterwards, at its own pace:
+ * #VmemVirtioMem:current-size and #VmemDomain::memory-device-size-changed
+ * show it, and vmem_virtio_mem_resize_async() waits for it.
+ *
+ * For a device that belongs to no domain (read from XML, or made with
+ * vmem_virtio_mem_new()), only the object changes and @flags are
+ * ignored.
+ *
+ * Returns: %TRUE if the size was taken; %FALSE with %VMEM_ERROR_NOT_ALIGNED
+ *   or %VMEM_ERROR_OUT_OF_RANGE for a wrong size, %VMEM_ERROR_NOT_RUNNING
+ *   for a live change to a stopped domain, or libvirt's error
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_virtio_mem_set_requested_size (VmemVirtioMem    *self,
+                                    guint64           size,
+                                    VmemAffectFlags   flags,
+                                    GCancellable     *cancellable,
+                                    GError          **error)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  gboolean shown;
+
+  g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!vmem_virtio_mem_check_requested_size (self, size, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  domain = _vmem_memory_device_dup_domain (VMEM_MEMORY_DEVICE (self));
+  if (domain == NULL)
+    shown = TRUE;
+  else if (!_vmem_domain_update_requested_size (domain, self, size, flags, &shown, error))
+    return FALSE;
+
+  if (shown)
+    _vmem_virtio_mem_set_requested_size (self, size);
+  return TRUE;
+}
+
+typedef struct
+{
+  VmemDomain      *domain;
+  guint64          size;
+  VmemAffectFlags  flags;
+  gboolean         shown;
+} SetRequested;
+
+static void
+set_requested_free (gpointer data)
+{
+  SetRequested *call = data;
+
+  g_clear_object (&call->domain);
+  g_free (call);
+}
+
+static void
+set_requested_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SetRequested *call = task_data;
+  GError *error = NULL;
+
+  if (_vmem_domain_update_requested_size (call->domain, source_object, call->size,
+                                          call->flags, &call->shown, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vmem_virtio_mem_set_requested_size_async:
+ * @self: a #VmemVirtioMem
+ * @size: the new requested size, in bytes
+ * @flags: what to change
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when libvirt took the size, or not
+ * @user_data: data for @callback
+ *
+ * Asks for a new requested size without blocking; see
+ * vmem_virtio_mem_set_requested_size().
+ *
+ * Since: 0.1
+ */
+void
+vmem_virtio_mem_set_requested_size_async (VmemVirtioMem       *self,
+                                          guint64              size,
+                                          VmemAffectFlags      flags,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  SetRequested *call;
+
+  g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmem_virtio_mem_set_requested_size_async);
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (!vmem_virtio_mem_check_requested_size (self, size, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  call = g_new0 (SetRequested, 1);
+  call->domain = _vmem_memory_device_dup_domain (VMEM_MEMORY_DEVICE (self));
+  call->size = size;
+  call->flags = flags;
+  g_task_set_task_data (task, call, set_requested_free);
+
+  if (call->domain == NULL)
+    {
+      call->shown = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_task_run_in_thread (task, set_requested_thread);
+}
+
+/**
+ * vmem_virtio_mem_set_requested_size_finish:
+ * @self: a #VmemVirtioMem
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes vmem_virtio_mem_set_requested_size_async().
+ *
+ * Returns: %TRUE if the size was taken
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_virtio_mem_set_requested_size_finish (VmemVirtioMem  *self,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  SetRequested *call;
+
+  g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_virtio_mem_set_requested_size_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  call = g_task_get_task_data (G_TASK (result));
+  if (call->shown)
+    _vmem_virtio_mem_set_requested_size (self, call->size);
+  return TRUE;
+}
+
+/* Resize and wait. */
+
+typedef struct
+{
+  VmemDomain     *domain;
+  VmemConnection *connection;
+  guint64         size;
+  guint64         last_current;
+  GSource        *stall_source;
+  GSource        *cancel_source;
+  gulong          current_handler;
+  gulong          state_handler;
+  gulong          closed_handler;
+  gboolean        checking;
+  gboolean        done;
+} Resize;
+
+static void
+resize_free (gpointer data)
+{
+  Resize *resize = data;
+
+  g_clear_object (&resize->domain);
+  g_clear_object (&resize->connection);
+  g_free (resize);
+}
+
+/* Disconnects everything, so the task ends once and the device stays
+ * usable for the next resize. */
+static void
+resize_stop_watching (GTask *task)
+{
+  Resize *resize = g_task_get_task_data (task);
+  VmemVirtioMem *self = g_task_get_source_object (task);
+
+  g_clear_signal_handler (&resize->current_handler, self);
+  g_clear_signal_handler (&resize->state_handler, resize->domain);
+  g_clear_signal_handler (&resize->closed_handler, resize->connection);
+  if (resize->stall_source != NULL)
+    {
+      g_source_destroy (resize->stall_source);
+      g_clear_pointer (&resize->stall_source, g_source_unref);
+    }
+  if (resize->cancel_source != NULL)
+    {
+      g_source_destroy (resize->cancel_source);
+      g_clear_pointer (&resize->cancel_source, g_source_unref);
+    }
+}
+
+static void
+resize_return (GTask  *task,
+               GError *error)
+{
+  Resize *resize = g_task_get_task_data (task);
+
+  if (resize->done)
+    {
+      g_clear_error (&error);
+      return;
+    }
+
+  resize->done = TRUE;
+  resize_stop_watching (task);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+
+  /* The signal handlers and sources held the task. */
+  g_object_unref (task);
+}
+
+static gboolean resize_stalled (gpointer user_data);
+
+static void
+resize_arm_stall_timer (GTask *task)
+{
+  Resize *resize = g_task_get_task_data (task);
+  VmemVirtioMem *self = g_task_get_source_object (task);
+
+  if (resize->stall_source != NULL)
+    {
+      g_source_destroy (resize->stall_source);
+      g_source_unref (resize->stall_source);
+    }
+
+  resize->stall_source = g_timeout_source_new (self->stall_timeout);
+  g_source_set_callback (resize->stall_source, resize_stalled, task, NULL);
+  g_source_attach (resize->stall_source, g_task_get_context (task));
+}
+
+/* Whether the guest reached the size; progress restarts the stall timer. */
+static gboolean
+resize_check (GTask *task)
+{
+  Resize *resize = g_task_get_task_data (task);
+  VmemVirtioMem *self = g_task_get_source_object (task);
+
+  if (self->current_size == resize->size)
+    {
+      resize_return (task, NULL);
+      return TRUE;
+    }
+
+  if (self->current_size != resize->last_current)
+    {
+      resize->last_current = self->current_size;
+      resize_arm_stall_timer (task);
+    }
+
+  return FALSE;
+}
+
+static void
+resize_current_changed (GObject    *object,
+                        GParamSpec *pspec,
+                        gpointer    user_data)
+{
+  resize_check (user_data);
+}
+
+static void
+resize_state_changed (GObject    *object,
+                      GParamSpec *pspec,
+                      gpointer    user_data)
+{
+  GTask *task = user_data;
+  Resize *resize = g_task_get_task_data (task);
+
+  if (!vmem_domain_is_active (resize->domain))
+    resize_return (task, g_error_new (VMEM_ERROR, VMEM_ERROR_NOT_RUNNING,
+                                      "Domain '%s' stopped during the resize",
+                                      vmem_domain_get_name (resize->domain)));
+}
+
+static void
+resize_closed (VmemConnection  *connection,
+               VmemCloseReason  reason,
+               gpointer         user_data)
+{
+  resize_return (user_data, g_error_new (VMEM_ERROR, VMEM_ERROR_CLOSED,
+                                         "The connection closed during the resize"));
+}
+
+static gboolean
+resize_cancelled (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  resize_return (user_data, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+resize_checked (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Resize *resize = g_task_get_task_data (task);
+  VmemVirtioMem *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  guint64 before = resize->last_current;
+
+  resize->checking = FALSE;
+  if (resize->done)
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  if (!vmem_domain_refresh_finish (VMEM_DOMAIN (object), result, &error))
+    g_debug ("Could not read the device again: %s", error->message);
+
+  if (!resize_check (task) && self->current_size == before)
+    {
+      g_autofree char *reached = vmem_size_format (self->current_size);
+      g_autofree char *wanted = vmem_size_format (resize->size);
+
+      resize_return (task, g_error_new (VMEM_ERROR, VMEM_ERROR_STALLED,
+                                        "The guest stopped at %s of the %s requested from "
+                                        "'%s': no progress for %u ms",
+                                        reached, wanted,
+                                        vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)),
+                                        self->stall_timeout));
+    }
+
+  g_object_unref (task);
+}
+
+static gboolean
+resize_stalled (gpointer user_data)
+{
+  GTask *task = user_data;
+  Resize *resize = g_task_get_task_data (task);
+
+  g_clear_pointer (&resize->stall_source, g_source_unref);
+
+  /* Read the device once more before giving up: an event may have been
+   * missed, and its size is what counts. */
+  if (!resize->checking)
+    {
+      resize->checking = TRUE;
+      vmem_domain_refresh_async (resize->domain, NULL, resize_checked, g_object_ref (task));
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+resize_requested (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  VmemVirtioMem *self = VMEM_VIRTIO_MEM (object);
+  GTask *task = user_data;
+  Resize *resize = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!vmem_virtio_mem_set_requested_size_finish (self, result, &error))
+    {
+      resize_return (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (!resize->done)
+    {
+      resize->last_current = self->current_size;
+      if (!resize_check (task))
+        resize_arm_stall_timer (task);
+    }
+
+  g_object_unref (task);
+}
+
+/**
+ * vmem_virtio_mem_resize_async:
+ * @self: a #VmemVirtioMem of a running #VmemDomain
+ * @size: the size the guest should have, in bytes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the guest has @size, or will not
+ *   get there
+ * @user_data: data for @callback
+ *
+ * Sets the requested size of the running domain's device, as
+ * vmem_virtio_mem_set_requested_size() with %VMEM_AFFECT_LIVE, and
+ * completes when the guest's plugged size, #VmemVirtioMem:current-size,
+ * equals it. Meanwhile #VmemDomain::memory-device-size-changed reports
+ * the progress.
+ *
+ * It fails with %VMEM_ERROR_STALLED, naming the size reached, when the
+ * guest makes no progress for #VmemVirtioMem:stall-timeout milliseconds
+ * (a guest without a virtio-mem driver never does); with
+ * %VMEM_ERROR_NOT_RUNNING when the domain stops, and %VMEM_ERROR_CLOSED
+ * when the connection closes. Cancelling stops the waiting; the device
+ * stays usable, with the requested size it was given.
+ *
+ * Since: 0.1
+ */
+void
+vmem_virtio_mem_resize_async (VmemVirtioMem       *self,
+                              guint64              size,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task;
+  Resize *resize;
+
+  g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmem_virtio_mem_resize_async);
+
+  resize = g_new0 (Resize, 1);
+  resize->size = size;
+  resize->domain = _vmem_memory_device_dup_domain (VMEM_MEMORY_DEVICE (self));
+  g_task_set_task_data (task, resize, resize_free);
+
+  if (resize->domain == NULL)
+    {
+      g_task_return_new_error (task, VMEM_ERROR, VMEM_ERROR_NOT_SUPPORTED,
+                               "Device '%s' belongs to no domain: there is no guest to wait for",
+                               vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)));
+      g_object_unref (task);
+      return;
+    }
+
+  if (!vmem_domain_is_active (resize->domain))
+    {
+      g_task_return_new_error (task, VMEM_ERROR, VMEM_ERROR_NOT_RUNNING,
+                               "Domain '%s' is not running",
+                               vmem_domain_get_name (resize->domain));
+      g_object_unref (task);
+      return;
+    }
+
+  resize->connection = g_object_ref (vmem_domain_get_connection (resize->domain));
+
+  /* The watchers hold the task's first reference until it ends. */
+  resize->current_handler =
+    g_signal_connect (self, "notify::current-size", G_CALLBACK (resize_current_changed), task);
+  resize->state_handler =
+    g_signal_connect (resize->domain, "notify::state", G_CALLBACK (resize_state_changed), task);
+  resize->closed_handler =
+    g_signal_connect (resize->connection, "closed", G_CALLBACK (resize_closed), task);
+  if (cancellable != NULL)
+    {
+      resize->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (resize->cancel_source, G_SOURCE_FUNC (resize_cancelled), task, NULL);
+      g_source_attach (resize->cancel_source, g_task_get_context (task));
+    }
+
+  vmem_virtio_mem_set_requested_size_async (self, size, VMEM_AFFECT_LIVE, NULL,
+                                            resize_requested, g_object_ref (task));
+}
+
+/**
+ * vmem_virtio_mem_resize_finish:
+ * @self: a #VmemVirtioMem
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes vmem_virtio_mem_resize_async().
+ *
+ * Returns: %TRUE if the guest has the size
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_virtio_mem_resize_finish (VmemVirtioMem  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_virtio_mem_resize_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -9,6 +9,8 @@
 # error "Only <vmem.h> can be included directly."
 #endif
 
+#include <gio/gio.h>
+
 #include "vmem-memory-device.h"
 
 G_BEGIN_DECLS
@@ -46,4 +48,37 @@ VMEM_AVAILABLE_IN_0_1
 gboolean vmem_virtio_mem_check_requested_size     (VmemVirtioMem  *self,
                                                    guint64         size,
                                                    GError        **error);
+VMEM_AVAILABLE_IN_0_1
+guint    vmem_virtio_mem_get_stall_timeout        (VmemVirtioMem  *self);
+VMEM_AVAILABLE_IN_0_1
+void     vmem_virtio_mem_set_stall_timeout        (VmemVirtioMem  *self,
+                                                   guint           msec);
+
+VMEM_AVAILABLE_IN_0_1
+gboolean vmem_virtio_mem_set_requested_size        (VmemVirtioMem        *self,
+                                                    guint64               size,
+                                                    VmemAffectFlags       flags,
+                                                    GCancellable         *cancellable,
+                                                    GError              **error);
+VMEM_AVAILABLE_IN_0_1
+void     vmem_virtio_mem_set_requested_size_async  (VmemVirtioMem        *self,
+                                                    guint64               size,
+                                                    VmemAffectFlags       flags,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+VMEM_AVAILABLE_IN_0_1
+gboolean vmem_virtio_mem_set_requested_size_finish (VmemVirtioMem        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+VMEM_AVAILABLE_IN_0_1
+void     vmem_virtio_mem_resize_async              (VmemVirtioMem        *self,
+                                                    guint64               size,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+VMEM_AVAILABLE_IN_0_1
+gboolean vmem_virtio_mem_resize_finish             (VmemVirtioMem        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 G_END_DECLS

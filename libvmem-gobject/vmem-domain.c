@@ -1,0 +1,1372 @@
+/* vmem-domain.c: a libvirt domain and its memory devices
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "vmem-domain.h"
+
+#include <string.h>
+
+#include "vmem-enum-types.h"
+#include "vmem-error.h"
+#include "vmem-libvirt-private.h"
+#include "vmem-memory-device-private.h"
+
+/**
+ * SECTION:vmem-domain
+ * @Title: VmemDomain
+ * @Short_description: A domain of a connection, with live memory devices
+ *
+ * #VmemDomain is a domain of a #VmemConnection. Its memory devices, as
+ * vmem_domain_get_memory_devices() gives them, are kept current by
+ * libvirt's events: devices hot-plugged or removed, the domain started or
+ * stopped, and the guest's plugged size of virtio-mem devices, reported
+ * by #VmemDomain::memory-device-size-changed and the devices'
+ * #VmemVirtioMem:current-size. A list view can bind to the model: device
+ * objects stay the same objects as they change.
+ *
+ * QEMU reports a virtio-mem device's size at most once a second, so a
+ * resize shows intermediate sizes first; the last one is the size the
+ * guest reached. vmem_virtio_mem_resize_async() waits for that.
+ */
+
+/**
+ * VmemDomain:
+ *
+ * A libvirt domain.
+ *
+ * Since: 0.1
+ */
+
+typedef struct
+{
+  GTask    *task;
+  char     *alias;
+  gboolean  called;    /* libvirt accepted the request */
+  gboolean  removed;   /* libvirt reported the removal */
+  GSource  *cancel_source;
+} Detach;
+
+struct _VmemDomain
+{
+  GObject parent_instance;
+
+  VmemConnection  *connection;
+  char            *uuid;
+  char            *name;
+
+  GMutex           lock;        /* guards dom */
+  virDomainPtr     dom;
+
+  VmemDomainState  state;
+  GListStore      *devices;
+  GPtrArray       *detaches;    /* of Detach */
+
+  guint            refreshing : 1;
+  guint            refresh_again : 1;
+};
+
+G_DEFINE_FINAL_TYPE (VmemDomain, vmem_domain, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_NAME,
+  PROP_UUID,
+  PROP_STATE,
+  PROP_MEMORY_DEVICES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  MEMORY_DEVICE_SIZE_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void detach_free (gpointer data);
+
+static void
+vmem_domain_dispose (GObject *object)
+{
+  VmemDomain *self = VMEM_DOMAIN (object);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
+
+  /* Devices the application keeps become descriptions of no domain. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+
+      _vmem_memory_device_set_domain (device, NULL);
+    }
+  g_list_store_remove_all (self->devices);
+
+  G_OBJECT_CLASS (vmem_domain_parent_class)->dispose (object);
+}
+
+static void
+vmem_domain_finalize (GObject *object)
+{
+  VmemDomain *self = VMEM_DOMAIN (object);
+
+  g_clear_object (&self->connection);
+  g_free (self->uuid);
+  g_free (self->name);
+  if (self->dom != NULL)
+    virDomainFree (self->dom);
+  g_mutex_clear (&self->lock);
+  g_clear_object (&self->devices);
+  g_ptr_array_unref (self->detaches);
+
+  G_OBJECT_CLASS (vmem_domain_parent_class)->finalize (object);
+}
+
+static void
+vmem_domain_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  VmemDomain *self = VMEM_DOMAIN (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_MEMORY_DEVICES:
+      g_value_set_object (value, self->devices);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vmem_domain_class_init (VmemDomainClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = vmem_domain_dispose;
+  object_class->finalize = vmem_domain_finalize;
+  object_class->get_property = vmem_domain_get_property;
+
+  /**
+   * VmemDomain:connection:
+   *
+   * The connection the domain belongs to.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, VMEM_TYPE_CONNECTION, ro);
+
+  /**
+   * VmemDomain:name:
+   *
+   * The domain's name.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
+
+  /**
+   * VmemDomain:uuid:
+   *
+   * The domain's UUID.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, ro);
+
+  /**
+   * VmemDomain:state:
+   *
+   * The domain's state, following libvirt's lifecycle events.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, VMEM_TYPE_DOMAIN_STATE,
+                       VMEM_DOMAIN_STATE_NOSTATE, ro);
+
+  /**
+   * VmemDomain:memory-devices:
+   *
+   * The domain's memory devices, a #GListModel of #VmemMemoryDevice kept
+   * current by libvirt's events.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MEMORY_DEVICES] =
+    g_param_spec_object ("memory-devices", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * VmemDomain::memory-device-size-changed:
+   * @self: the domain
+   * @device: the memory device whose size changed
+   * @size: the device's new size in the guest, in bytes
+   *
+   * Emitted for each size libvirt reports for a memory device, after
+   * the device's #VmemVirtioMem:current-size took it. QEMU reports at
+   * most once a second per device: while the guest plugs or unplugs
+   * memory, intermediate sizes come first.
+   *
+   * Since: 0.1
+   */
+  signals[MEMORY_DEVICE_SIZE_CHANGED] =
+    g_signal_new ("memory-device-size-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  VMEM_TYPE_MEMORY_DEVICE, G_TYPE_UINT64);
+}
+
+static void
+vmem_domain_init (VmemDomain *self)
+{
+  g_mutex_init (&self->lock);
+  self->devices = g_list_store_new (VMEM_TYPE_MEMORY_DEVICE);
+  self->detaches = g_ptr_array_new_with_free_func (detach_free);
+}
+
+VmemDomain *
+_vmem_domain_new (VmemConnection *connection,
+                  virDomainPtr    dom,
+                  const char     *uuid)
+{
+  VmemDomain *self = g_object_new (VMEM_TYPE_DOMAIN, NULL);
+
+  self->connection = g_object_ref (connection);
+  self->uuid = g_strdup (uuid);
+  self->name = g_strdup (virDomainGetName (dom));
+  virDomainRef (dom);
+  self->dom = dom;
+  return self;
+}
+
+virDomainPtr
+_vmem_domain_dup_vir_domain (VmemDomain  *self,
+                             GError     **error)
+{
+  virDomainPtr dom = NULL;
+
+  if (!vmem_connection_is_open (self->connection))
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED,
+                   "The connection of domain '%s' is not open", self->name);
+      return NULL;
+    }
+
+  g_mutex_lock (&self->lock);
+  if (self->dom != NULL)
+    {
+      virDomainRef (self->dom);
+      dom = self->dom;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (dom == NULL)
+    g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
+                 "Domain '%s' is gone", self->name);
+  return dom;
+}
+
+void
+_vmem_domain_set_vir_domain (VmemDomain   *self,
+                             virDomainPtr  dom)
+{
+  g_mutex_lock (&self->lock);
+  if (self->dom != NULL)
+    virDomainFree (self->dom);
+  if (dom != NULL)
+    virDomainRef (dom);
+  self->dom = dom;
+  g_mutex_unlock (&self->lock);
+}
+
+VmemDomainConfig *
+_vmem_domain_fetch_config (virDomainPtr   dom,
+                           gboolean       inactive,
+                           GError       **error)
+{
+  g_autofree char *xml = NULL;
+  char *vxml;
+
+  vxml = virDomainGetXMLDesc (dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+  if (vxml == NULL)
+    {
+      _vmem_set_error_from_libvirt (error, "Cannot read the XML of domain '%s'",
+                                    virDomainGetName (dom));
+      return NULL;
+    }
+
+  /* libvirt's strings are libvirt's to free. */
+  xml = g_strdup (vxml);
+  free (vxml);
+  return vmem_domain_config_new_from_xml (xml, error);
+}
+
+static void
+set_state (VmemDomain      *self,
+           VmemDomainState  state)
+{
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static VmemMemoryDevice *
+find_device (GListModel *model,
+             const char *alias,
+             guint      *out_position)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  if (alias == NULL)
+    return NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (vmem_memory_device_get_alias (device), alias) == 0)
+        {
+          if (out_position != NULL)
+            *out_position = i;
+          return device;   /* the model keeps its reference */
+        }
+    }
+
+  return NULL;
+}
+
+static void detach_complete_removed (VmemDomain *self);
+
+/*
+ * _vmem_domain_apply_config:
+ *
+ * Brings the device model and the state in line with a fresh read of the
+ * domain. A device that keeps its alias stays the same object, updated in
+ * place; the model changes only where devices came or went.
+ */
+void
+_vmem_domain_apply_config (VmemDomain       *self,
+                           VmemDomainConfig *config,
+                           VmemDomainState   state)
+{
+  GListModel *fresh = vmem_domain_config_get_memory_devices (config);
+  GListModel *current = G_LIST_MODEL (self->devices);
+  guint n_fresh = g_list_model_get_n_items (fresh);
+  guint n_current = g_list_model_get_n_items (current);
+  g_autoptr(GPtrArray) next = g_ptr_array_new_full (n_fresh, g_object_unref);
+  gboolean same = n_fresh == n_current;
+
+  for (guint i = 0; i < n_fresh; i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (fresh, i);
+      VmemMemoryDevice *existing = find_device (current, vmem_memory_device_get_alias (device), NULL);
+
+      if (existing != NULL && G_OBJECT_TYPE (existing) == G_OBJECT_TYPE (device))
+        {
+          _vmem_memory_device_update_from (existing, device);
+          g_ptr_array_add (next, g_object_ref (existing));
+        }
+      else
+        {
+          _vmem_memory_device_set_domain (device, self);
+          g_ptr_array_add (next, g_object_ref (device));
+        }
+    }
+
+  for (guint i = 0; same && i < n_fresh; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (current, i);
+
+      same = item == next->pdata[i];
+    }
+
+  if (!same)
+    {
+      /* Devices that went away describe no domain any more. */
+      for (guint i = 0; i < n_current; i++)
+        {
+          g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (current, i);
+          guint index;
+
+          if (!g_ptr_array_find (next, device, &index))
+            _vmem_memory_device_set_domain (device, NULL);
+        }
+      g_list_store_splice (self->devices, 0, n_current, next->pdata, next->len);
+    }
+
+  set_state (self, state);
+  detach_complete_removed (self);
+}
+
+typedef struct
+{
+  VmemDomainConfig *config;
+  VmemDomainState   state;
+} Refresh;
+
+static void
+refresh_free (gpointer data)
+{
+  Refresh *refresh = data;
+
+  g_clear_object (&refresh->config);
+  g_free (refresh);
+}
+
+static Refresh *
+refresh_read (VmemDomain  *self,
+              GError     **error)
+{
+  virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
+  Refresh *refresh;
+  int state = VIR_DOMAIN_NOSTATE;
+  int reason;
+
+  if (dom == NULL)
+    return NULL;
+
+  refresh = g_new0 (Refresh, 1);
+  refresh->config = _vmem_domain_fetch_config (dom, FALSE, error);
+  if (refresh->config != NULL && virDomainGetState (dom, &state, &reason, 0) < 0)
+    {
+      _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'", self->name);
+      g_clear_object (&refresh->config);
+    }
+  refresh->state = state;
+  virDomainFree (dom);
+
+  if (refresh->config == NULL)
+    {
+      refresh_free (refresh);
+      return NULL;
+    }
+
+  return refresh;
+}
+
+/**
+ * vmem_domain_refresh:
+ * @self: a #VmemDomain
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError, or %NULL
+ *
+ * Reads the domain's state and memory devices again, blocking. Events
+ * keep them current; this is for when an application wants to be sure.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_domain_refresh (VmemDomain    *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  Refresh *refresh;
+
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  refresh = refresh_read (self, error);
+  if (refresh == NULL)
+    return FALSE;
+
+  _vmem_domain_apply_config (self, refresh->config, refresh->state);
+  refresh_free (refresh);
+  return TRUE;
+}
+
+static void
+refresh_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  Refresh *refresh = refresh_read (source_object, &error);
+
+  if (refresh == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, refresh, refresh_free);
+}
+
+/**
+ * vmem_domain_refresh_async:
+ * @self: a #VmemDomain
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the domain was read
+ * @user_data: data for @callback
+ *
+ * Reads the domain's state and memory devices again without blocking;
+ * see vmem_domain_refresh().
+ *
+ * Since: 0.1
+ */
+void
+vmem_domain_refresh_async (VmemDomain          *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VMEM_IS_DOMAIN (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmem_domain_refresh_async);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_run_in_thread (task, refresh_thread);
+}
+
+/**
+ * vmem_domain_refresh_finish:
+ * @self: a #VmemDomain
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes vmem_domain_refresh_async(), applying what was read.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_domain_refresh_finish (VmemDomain    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  Refresh *refresh;
+
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_domain_refresh_async, FALSE);
+
+  refresh = g_task_propagate_pointer (G_TASK (result), error);
+  if (refresh == NULL)
+    return FALSE;
+
+  _vmem_domain_apply_config (self, refresh->config, refresh->state);
+  refresh_free (refresh);
+  return TRUE;
+}
+
+static void
+queued_refresh_done (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  VmemDomain *self = VMEM_DOMAIN (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!vmem_domain_refresh_finish (self, result, &error))
+    g_debug ("Domain '%s' could not be read again: %s", self->name, error->message);
+
+  self->refreshing = FALSE;
+  if (self->refresh_again)
+    _vmem_domain_queue_refresh (self);
+}
+
+/*
+ * _vmem_domain_queue_refresh:
+ *
+ * Reads the domain again off the context's thread, once however many
+ * events asked for it meanwhile.
+ */
+void
+_vmem_domain_queue_refresh (VmemDomain *self)
+{
+  if (self->refreshing)
+    {
+      self->refresh_again = TRUE;
+      return;
+    }
+
+  self->refreshing = TRUE;
+  self->refresh_again = FALSE;
+  vmem_domain_refresh_async (self, NULL, queued_refresh_done, NULL);
+}
+
+void
+_vmem_domain_handle_size_change (VmemDomain *self,
+                                 const char *alias,
+                                 guint64     size)
+{
+  VmemMemoryDevice *device = find_device (G_LIST_MODEL (self->devices), alias, NULL);
+
+  if (device == NULL)
+    {
+      /* A device the model does not know yet: it will after a read. */
+      _vmem_domain_queue_refresh (self);
+      return;
+    }
+
+  if (VMEM_IS_VIRTIO_MEM (device))
+    _vmem_virtio_mem_set_current_size (VMEM_VIRTIO_MEM (device), size);
+
+  g_signal_emit (self, signals[MEMORY_DEVICE_SIZE_CHANGED], 0, device, size);
+}
+
+void
+_vmem_domain_handle_lifecycle (VmemDomain *self,
+                               int         event,
+                               int         detail)
+{
+  switch (event)
+    {
+    case VIR_DOMAIN_EVENT_STARTED:
+    case VIR_DOMAIN_EVENT_RESUMED:
+      set_state (self, VMEM_DOMAIN_STATE_RUNNING);
+      break;
+    case VIR_DOMAIN_EVENT_SUSPENDED:
+      set_state (self, VMEM_DOMAIN_STATE_PAUSED);
+      break;
+    case VIR_DOMAIN_EVENT_STOPPED:
+      set_state (self, VMEM_DOMAIN_STATE_SHUTOFF);
+      break;
+    case VIR_DOMAIN_EVENT_SHUTDOWN:
+      set_state (self, VMEM_DOMAIN_STATE_SHUTDOWN);
+      break;
+    case VIR_DOMAIN_EVENT_PMSUSPENDED:
+      set_state (self, VMEM_DOMAIN_STATE_PMSUSPENDED);
+      break;
+    case VIR_DOMAIN_EVENT_CRASHED:
+      set_state (self, VMEM_DOMAIN_STATE_CRASHED);
+      break;
+    default:
+      break;
+    }
+
+  /* Starting and stopping change the devices' aliases and sizes; a new
+   * definition changes the devices of an inactive domain. */
+  if (event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED ||
+      event == VIR_DOMAIN_EVENT_DEFINED)
+    _vmem_domain_queue_refresh (self);
+}
+
+/* Detach. */
+
+static void
+detach_free (gpointer data)
+{
+  Detach *detach = data;
+
+  if (detach->cancel_source != NULL)
+    {
+      g_source_destroy (detach->cancel_source);
+      g_source_unref (detach->cancel_source);
+    }
+  g_clear_object (&detach->task);
+  g_free (detach->alias);
+  g_free (detach);
+}
+
+static void
+detach_return (VmemDomain *self,
+               Detach     *detach,
+               GError     *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&detach->task);
+
+  g_ptr_array_remove (self->detaches, detach);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+detach_complete_removed (VmemDomain *self)
+{
+  for (guint i = self->detaches->len; i > 0; i--)
+    {
+      Detach *detach = self->detaches->pdata[i - 1];
+
+      if (detach->called && detach->removed &&
+          find_device (G_LIST_MODEL (self->devices), detach->alias, NULL) == NULL)
+        detach_return (self, detach, NULL);
+    }
+}
+
+void
+_vmem_domain_handle_device (VmemDomain *self,
+                            int         event_id,
+                            const char *alias)
+{
+  for (guint i = self->detaches->len; i > 0; i--)
+    {
+      Detach *detach = self->detaches->pdata[i - 1];
+
+      if (g_strcmp0 (detach->alias, alias) != 0)
+        continue;
+
+      if (event_id == VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
+        detach->removed = TRUE;
+      else if (event_id == VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED)
+        detach_return (self, detach,
+                       g_error_new (VMEM_ERROR, VMEM_ERROR_BUSY,
+                                    "The guest did not release device '%s' of domain '%s'",
+                                    alias, self->name));
+    }
+
+  _vmem_domain_queue_refresh (self);
+}
+
+void
+_vmem_domain_handle_closed (VmemDomain *self)
+{
+  while (self->detaches->len > 0)
+    detach_return (self, self->detaches->pdata[0],
+                   g_error_new (VMEM_ERROR, VMEM_ERROR_CLOSED,
+                                "The connection closed before device '%s' of domain '%s' "
+                                "was removed",
+                                ((Detach *) self->detaches->pdata[0])->alias, self->name));
+}
+
+/* Resolves VMEM_AFFECT_CURRENT as libvirt does, and refuses a live change
+ * to a domain that does not run. */
+static gboolean
+resolve_flags (virDomainPtr      dom,
+               VmemAffectFlags   flags,
+               VmemAffectFlags  *out_flags,
+               gboolean         *out_active,
+               GError          **error)
+{
+  int active = virDomainIsActive (dom);
+
+  if (active < 0)
+    {
+      _vmem_set_error_from_libvirt (error, "Cannot tell whether domain '%s' runs",
+                                    virDomainGetName (dom));
+      return FALSE;
+    }
+
+  if (flags == VMEM_AFFECT_CURRENT)
+    flags = active ? VMEM_AFFECT_LIVE : VMEM_AFFECT_CONFIG;
+
+  if ((flags & VMEM_AFFECT_LIVE) && !active)
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_RUNNING,
+                   "Domain '%s' is not running", virDomainGetName (dom));
+      return FALSE;
+    }
+
+  *out_flags = flags;
+  if (out_active != NULL)
+    *out_active = active;
+  return TRUE;
+}
+
+typedef struct
+{
+  char            *alias;
+  VmemAffectFlags  flags;
+} DetachCall;
+
+static void
+detach_call_free (gpointer data)
+{
+  DetachCall *call = data;
+
+  g_free (call->alias);
+  g_free (call);
+}
+
+static void
+detach_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VmemDomain *self = source_object;
+  DetachCall *call = task_data;
+  GError *error = NULL;
+  virDomainPtr dom = _vmem_domain_dup_vir_domain (self, &error);
+  VmemAffectFlags flags;
+
+  if (dom == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!resolve_flags (dom, call->flags, &flags, NULL, &error))
+    g_task_return_error (task, error);
+  else if (virDomainDetachDeviceAlias (dom, call->alias, flags) < 0)
+    {
+      _vmem_set_error_from_libvirt (&error, "Cannot detach device '%s' from domain '%s'",
+                                    call->alias, self->name);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_int (task, flags);
+
+  virDomainFree (dom);
+}
+
+static void
+detach_called (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  VmemDomain *self = VMEM_DOMAIN (object);
+  Detach *detach = user_data;
+  GError *error = NULL;
+  gssize flags;
+
+  /* Completed already: cancelled, or the connection closed. */
+  if (!g_ptr_array_find (self->detaches, detach, NULL))
+    return;
+
+  flags = g_task_propagate_int (G_TASK (result), &error);
+  if (flags < 0)
+    detach_return (self, detach, error);
+  else if (!(flags & VMEM_AFFECT_LIVE))
+    detach_return (self, detach, NULL);
+  else
+    {
+      /* The removal completes in the guest: libvirt says so with an
+       * event, which may have come while the call was under way. */
+      detach->called = TRUE;
+      if (detach->removed)
+        _vmem_domain_queue_refresh (self);
+    }
+}
+
+static gboolean
+detach_cancelled (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  Detach *detach = user_data;
+  VmemDomain *self = g_task_get_source_object (detach->task);
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  detach_return (self, detach, error);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * vmem_domain_detach_device_async:
+ * @self: a #VmemDomain
+ * @alias: the alias of the device to remove
+ * @flags: what to remove it from
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the device is removed, or could
+ *   not be
+ * @user_data: data for @callback
+ *
+ * Removes a memory device by its alias. From a running domain, removal
+ * needs the guest's cooperation: the operation completes when libvirt
+ * reports the device removed and the device left the model, and fails
+ * with %VMEM_ERROR_BUSY when libvirt reports that the guest did not
+ * release it. Cancelling stops the waiting, not the removal.
+ *
+ * Since: 0.1
+ */
+void
+vmem_domain_detach_device_async (VmemDomain          *self,
+                                 const char          *alias,
+                                 VmemAffectFlags      flags,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) call_task = NULL;
+  DetachCall *call;
+  Detach *detach;
+
+  g_return_if_fail (VMEM_IS_DOMAIN (self));
+  g_return_if_fail (alias != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  detach = g_new0 (Detach, 1);
+  detach->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (detach->task, vmem_domain_detach_device_async);
+  detach->alias = g_strdup (alias);
+  g_ptr_array_add (self->detaches, detach);
+
+  if (cancellable != NULL)
+    {
+      detach->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (detach->cancel_source, G_SOURCE_FUNC (detach_cancelled), detach, NULL);
+      g_source_attach (detach->cancel_source, g_task_get_context (detach->task));
+    }
+
+  call = g_new0 (DetachCall, 1);
+  call->alias = g_strdup (alias);
+  call->flags = flags;
+  /* The call's task holds the domain until detach_called() ran. */
+  call_task = g_task_new (self, NULL, detach_called, detach);
+  g_task_set_source_tag (call_task, vmem_domain_detach_device_async);
+  g_task_set_task_data (call_task, call, detach_call_free);
+  g_task_run_in_thread (call_task, detach_thread);
+}
+
+/**
+ * vmem_domain_detach_device_finish:
+ * @self: a #VmemDomain
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes vmem_domain_detach_device_async().
+ *
+ * Returns: %TRUE if the device was removed
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_domain_detach_device_finish (VmemDomain    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_domain_detach_device_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Attach. */
+
+static Refresh *
+attach (VmemDomain       *self,
+        const char       *xml,
+        VmemAffectFlags   flags,
+        GError          **error)
+{
+  virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
+  Refresh *refresh = NULL;
+
+  if (dom == NULL)
+    return NULL;
+
+  if (resolve_flags (dom, flags, &flags, NULL, error))
+    {
+      if (virDomainAttachDeviceFlags (dom, xml, flags) < 0)
+        _vmem_set_error_from_libvirt (error, "Cannot attach the memory device to domain '%s'",
+                                      self->name);
+      else
+        refresh = refresh_read (self, error);
+    }
+
+  virDomainFree (dom);
+  return refresh;
+}
+
+/**
+ * vmem_domain_attach_device:
+ * @self: a #VmemDomain
+ * @device: a memory device, such as a #VmemDimm made with vmem_dimm_new()
+ * @flags: what to add it to: the running domain, its configuration, or
+ *   both
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError, or %NULL
+ *
+ * Hot-plugs a memory device into a running domain, or adds it to a
+ * domain's configuration. The device is checked with
+ * vmem_memory_device_validate() first: nothing is sent when it is
+ * invalid. The device appears in the domain's model, with the alias
+ * libvirt gave it, as a new object.
+ *
+ * Returns: %TRUE if the device was added
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_domain_attach_device (VmemDomain        *self,
+                           VmemMemoryDevice  *device,
+                           VmemAffectFlags    flags,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  g_autofree char *xml = NULL;
+  Refresh *refresh;
+
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (VMEM_IS_MEMORY_DEVICE (device), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!vmem_memory_device_validate (device, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  xml = vmem_memory_device_to_xml (device);
+  refresh = attach (self, xml, flags, error);
+  if (refresh == NULL)
+    return FALSE;
+
+  _vmem_domain_apply_config (self, refresh->config, refresh->state);
+  refresh_free (refresh);
+  return TRUE;
+}
+
+typedef struct
+{
+  char            *xml;
+  VmemAffectFlags  flags;
+} AttachCall;
+
+static void
+attach_call_free (gpointer data)
+{
+  AttachCall *call = data;
+
+  g_free (call->xml);
+  g_free (call);
+}
+
+static void
+attach_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  AttachCall *call = task_data;
+  GError *error = NULL;
+  Refresh *refresh = attach (source_object, call->xml, call->flags, &error);
+
+  if (refresh == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, refresh, refresh_free);
+}
+
+/**
+ * vmem_domain_attach_device_async:
+ * @self: a #VmemDomain
+ * @device: a memory device
+ * @flags: what to add it to
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the device was added, or not
+ * @user_data: data for @callback
+ *
+ * Adds a memory device without blocking; see vmem_domain_attach_device().
+ *
+ * Since: 0.1
+ */
+void
+vmem_domain_attach_device_async (VmemDomain          *self,
+                                 VmemMemoryDevice    *device,
+                                 VmemAffectFlags      flags,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  AttachCall *call;
+
+  g_return_if_fail (VMEM_IS_DOMAIN (self));
+  g_return_if_fail (VMEM_IS_MEMORY_DEVICE (device));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmem_domain_attach_device_async);
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (!vmem_memory_device_validate (device, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  call = g_new0 (AttachCall, 1);
+  call->xml = vmem_memory_device_to_xml (device);
+  call->flags = flags;
+  g_task_set_task_data (task, call, attach_call_free);
+  g_task_run_in_thread (task, attach_thread);
+}
+
+/**
+ * vmem_domain_attach_device_finish:
+ * @self: a #VmemDomain
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes vmem_domain_attach_device_async().
+ *
+ * Returns: %TRUE if the device was added
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_domain_attach_device_finish (VmemDomain    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  Refresh *refresh;
+
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_domain_attach_device_async, FALSE);
+
+  refresh = g_task_propagate_pointer (G_TASK (result), error);
+  if (refresh == NULL)
+    return FALSE;
+
+  _vmem_domain_apply_config (self, refresh->config, refresh->state);
+  refresh_free (refresh);
+  return TRUE;
+}
+
+/* The requested size of a virtio-mem device. */
+
+static VmemVirtioMem *
+find_same_device (VmemDomainConfig *config,
+                  VmemMemoryDevice *device)
+{
+  GListModel *devices = vmem_domain_config_get_memory_devices (config);
+  const char *alias = vmem_memory_device_get_alias (device);
+  const VmemDeviceAddress *address = vmem_memory_device_get_address (device);
+  guint n = g_list_model_get_n_items (devices);
+
+  /* The alias names a device of a running domain; inactive XML keeps
+   * only the address. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemMemoryDevice) candidate = g_list_model_get_item (devices, i);
+
+      if (!VMEM_IS_VIRTIO_MEM (candidate))
+        continue;
+
+      if ((alias != NULL && g_strcmp0 (vmem_memory_device_get_alias (candidate), alias) == 0) ||
+          (address != NULL &&
+           vmem_device_address_equal (vmem_memory_device_get_address (candidate), address)))
+        return VMEM_VIRTIO_MEM (g_steal_pointer (&candidate));
+    }
+
+  return NULL;
+}
+
+static gboolean
+update_requested (VmemDomain      *self,
+                  virDomainPtr     dom,
+                  VmemVirtioMem   *device,
+                  guint64          size,
+                  gboolean         inactive,
+                  GError         **error)
+{
+  g_autoptr(VmemDomainConfig) config = _vmem_domain_fetch_config (dom, inactive, error);
+  g_autoptr(VmemVirtioMem) target = NULL;
+  g_autofree char *xml = NULL;
+
+  if (config == NULL)
+    return FALSE;
+
+  target = find_same_device (config, VMEM_MEMORY_DEVICE (device));
+  if (target == NULL)
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
+                   "Device '%s' is not in the %s configuration of domain '%s'",
+                   vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (device)),
+                   inactive ? "persistent" : "live", self->name);
+      return FALSE;
+    }
+
+  /* libvirt needs the device as it is, alias and address included, with
+   * only the requested size changed; the current size is output. */
+  _vmem_virtio_mem_set_requested_size (target, size);
+  _vmem_virtio_mem_set_current_size (target, 0);
+  xml = vmem_memory_device_to_xml (VMEM_MEMORY_DEVICE (target));
+
+  if (virDomainUpdateDeviceFlags (dom, xml, inactive ? VIR_DOMAIN_AFFECT_CONFIG
+                                                     : VIR_DOMAIN_AFFECT_LIVE) < 0)
+    {
+      _vmem_set_error_from_libvirt (error, "Cannot change the requested size of '%s'",
+                                    vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (device)));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/*
+ * _vmem_domain_update_requested_size:
+ *
+ * Sends a new requested size to libvirt, blocking. @out_shown says
+ * whether the device object, which shows the live state of a running
+ * domain and the configuration of a stopped one, should take it.
+ */
+gboolean
+_vmem_domain_update_requested_size (VmemDomain      *self,
+                                    VmemVirtioMem   *device,
+                                    guint64          size,
+                                    VmemAffectFlags  flags,
+                                    gboolean        *out_shown,
+                                    GError         **error)
+{
+  virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
+  gboolean active = FALSE;
+  gboolean ok;
+
+  if (dom == NULL)
+    return FALSE;
+
+  ok = resolve_flags (dom, flags, &flags, &active, error) &&
+       (!(flags & VMEM_AFFECT_LIVE) || update_requested (self, dom, device, size, FALSE, error)) &&
+       (!(flags & VMEM_AFFECT_CONFIG) || update_requested (self, dom, device, size, TRUE, error));
+  virDomainFree (dom);
+
+  if (ok)
+    *out_shown = (flags & VMEM_AFFECT_LIVE) || !active;
+  return ok;
+}
+
+/**
+ * vmem_domain_get_connection:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:connection of the domain.
+ *
+ * Returns: (transfer none): the connection
+ *
+ * Since: 0.1
+ */
+VmemConnection *
+vmem_domain_get_connection (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+
+  return self->connection;
+}
+
+/**
+ * vmem_domain_get_name:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:name of the domain.
+ *
+ * Returns: the name
+ *
+ * Since: 0.1
+ */
+const char *
+vmem_domain_get_name (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * vmem_domain_get_uuid:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:uuid of the domain.
+ *
+ * Returns: the UUID
+ *
+ * Since: 0.1
+ */
+const char *
+vmem_domain_get_uuid (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+
+  return self->uuid;
+}
+
+/**
+ * vmem_domain_get_state:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:state of the domain.
+ *
+ * Returns: the state
+ *
+ * Since: 0.1
+ */
+VmemDomainState
+vmem_domain_get_state (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), VMEM_DOMAIN_STATE_NOSTATE);
+
+  return self->state;
+}
+
+/**
+ * vmem_domain_is_active:
+ * @self: a #VmemDomain
+ *
+ * Whether the domain runs, paused or not.
+ *
+ * Returns: %TRUE if the domain is active
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_domain_is_active (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
+
+  return self->state != VMEM_DOMAIN_STATE_NOSTATE &&
+         self->state != VMEM_DOMAIN_STATE_SHUTOFF &&
+         self->state != VMEM_DOMAIN_STATE_CRASHED;
+}
+
+/**
+ * vmem_domain_get_memory_devices:
+ * @self: a #VmemDomain
+ *
+ * Gives the domain's memory devices, kept current by libvirt's events.
+ *
+ * Returns: (transfer none): a #GListModel of #VmemMemoryDevice
+ *
+ * Since: 0.1
+ */
+GListModel *
+vmem_domain_get_memory_devices (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+
+  return G_LIST_MODEL (self->devices);
+}
+
+/**
+ * vmem_domain_find_memory_device:
+ * @self: a #VmemDomain
+ * @alias: a device alias, such as "virtiomem0"
+ *
+ * Finds a memory device of the domain by its alias.
+ *
+ * Returns: (transfer none) (nullable): the device, or %NULL
+ *
+ * Since: 0.1
+ */
+VmemMemoryDevice *
+vmem_domain_find_memory_device (VmemDomain *self,
+                                const char *alias)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+  g_return_val_if_fail (alias != NULL, NULL);
+
+  return find_device (G_LIST_MODEL (self->devices), alias, NULL);
+}
