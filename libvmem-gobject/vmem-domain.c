@@ -222,8 +222,10 @@ vmem_domain_class_init (VmemDomainClass *klass)
    * @device: the memory device whose size changed
    * @size: the device's new size in the guest, in bytes
    *
-   * Emitted for each size libvirt reports for a memory device, after
-   * the device's #VmemVirtioMem:current-size took it. QEMU reports at
+   * Emitted for each size libvirt reports for a memory device, once
+   * the device's #VmemVirtioMem:current-size holds it and before its
+   * notification, so that a resize waiting for the size completes after
+   * the signal. QEMU reports at
    * most once a second per device: while the guest plugs or unplugs
    * memory, intermediate sizes come first.
    *
@@ -627,10 +629,14 @@ _vmem_domain_handle_size_change (VmemDomain *self,
       return;
     }
 
+  /* Handlers of the signal read the new size from the device; the
+   * notification, which ends a resize, comes after the signal, so the
+   * last size reported is seen before the resize completes. */
+  g_object_freeze_notify (G_OBJECT (device));
   if (VMEM_IS_VIRTIO_MEM (device))
     _vmem_virtio_mem_set_current_size (VMEM_VIRTIO_MEM (device), size);
-
   g_signal_emit (self, signals[MEMORY_DEVICE_SIZE_CHANGED], 0, device, size);
+  g_object_thaw_notify (G_OBJECT (device));
 }
 
 void
