@@ -59,6 +59,7 @@ struct _VmemDomain
   virDomainPtr     dom;
 
   VmemDomainState  state;
+  VmemDomainConfig *config;     /* the last read */
   GListStore      *devices;
   GPtrArray       *detaches;    /* of Detach */
 
@@ -119,6 +120,7 @@ vmem_domain_finalize (GObject *object)
     virDomainFree (self->dom);
   g_mutex_clear (&self->lock);
   g_clear_object (&self->devices);
+  g_clear_object (&self->config);
   g_ptr_array_unref (self->detaches);
 
   G_OBJECT_CLASS (vmem_domain_parent_class)->finalize (object);
@@ -417,6 +419,7 @@ _vmem_domain_apply_config (VmemDomain       *self,
       g_list_store_splice (self->devices, 0, n_current, next->pdata, next->len);
     }
 
+  g_set_object (&self->config, config);
   set_state (self, state);
   detach_complete_removed (self);
 }
@@ -1354,6 +1357,28 @@ vmem_domain_get_memory_devices (VmemDomain *self)
   g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
 
   return G_LIST_MODEL (self->devices);
+}
+
+/**
+ * vmem_domain_get_config:
+ * @self: a #VmemDomain
+ *
+ * Gives the domain's XML as last read, for what the live objects do not
+ * carry: maxMemory and its slots, the boot memory, the NUMA cells. It is
+ * replaced, not changed, each time the domain is read again. Its memory
+ * devices are a snapshot of that read; vmem_domain_get_memory_devices()
+ * gives the live ones.
+ *
+ * Returns: (transfer none): the last read #VmemDomainConfig
+ *
+ * Since: 0.1
+ */
+VmemDomainConfig *
+vmem_domain_get_config (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+
+  return self->config;
 }
 
 /**

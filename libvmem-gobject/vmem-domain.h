@@ -14,6 +14,7 @@
 #include "vmem-version-macros.h"
 #include "vmem-enums.h"
 #include "vmem-connection.h"
+#include "vmem-domain-config.h"
 #include "vmem-memory-device.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,8 @@ VMEM_AVAILABLE_IN_0_1
 gboolean         vmem_domain_is_active          (VmemDomain           *self);
 VMEM_AVAILABLE_IN_0_1
 GListModel      *vmem_domain_get_memory_devices (VmemDomain           *self);
+VMEM_AVAILABLE_IN_0_1
+VmemDomainConfig *vmem_domain_get_config        (VmemDomain           *self);
 VMEM_AVAILABLE_IN_0_1
 VmemMemoryDevice *vmem_domain_find_memory_device (VmemDomain          *self,
                                                   const char          *alias);
