@@ -1,0 +1,2130 @@
+/* test-live.c: the live layer against a real libvirtd and QEMU guest
+ *
+ * Runs inside the test bed (tests/bed/vmem-bed run -- test-live --bed MODE),
+ * which gives it a private libvirtd and a running TCG guest with virtio-mem.
+ * MODE says which bed it is in and picks the cases that need that bed:
+ *
+ *   default        (default bed)
+ *     /live/grow-shrink          resize_async() up to the device's size and
+ *                                back; current-size, requested-size, the
+ *                                memory-device-size-changed sequence (one
+ *                                signal per libvirt event, monotonic, ending
+ *                                at the target) and notify::current-size
+ *     /live/memtotal-follows     the guest's MemTotal (whole guest and NUMA
+ *                                node) moves by exactly the plugged size
+ *     /live/refused-nothing-sent sizes refused by validation (not a block
+ *                                multiple, over the size) reach libvirt not
+ *                                at all: the daemon's own API-call log, the
+ *                                live XML read on a separate plain libvirt
+ *                                connection, and the signals all say so
+ *     /live/set-requested-size   vmem_virtio_mem_set_requested_size() and
+ *                                its async variant: the live XML and the
+ *                                property follow at once, the guest after
+ *     /live/dimm-attach-detach   a 128 MiB DIMM hot-plugged (sync and async
+ *                                attach), seen in the device model with an
+ *                                alias and in the guest, then detached by
+ *                                alias: gone from the model, the live XML
+ *                                and the guest
+ *     /live/cancel               cancelling resize_async() at once and in
+ *                                flight: G_IO_ERROR_CANCELLED, one callback,
+ *                                and the device resizes fine afterwards
+ *   two-nodes      (--variant two-nodes)
+ *     /live/two-nodes            one device per NUMA node, resized one after
+ *                                the other and then both at once: each ends
+ *                                at its own target, the other is untouched,
+ *                                each node's MemTotal follows its device
+ *   no-virtio-mem  (--no-virtio-mem)
+ *     /live/stall                a guest that cannot plug: resize_async()
+ *                                fails with VMEM_ERROR_STALLED after the
+ *                                device's stall-timeout, naming the size;
+ *                                a resize that waits ends at once when
+ *                                cancelled
+ *   daemon-killed  (default bed; the case kills the bed's libvirtd)
+ *     /live/daemon-killed        SIGKILL to libvirtd during a resize:
+ *                                "closed" once, the resize fails with
+ *                                VMEM_ERROR_CLOSED, so does every later call
+ *
+ * Every signal and callback must come in the thread that runs the main
+ * context. Every wait is bounded and a bound that passes fails the case,
+ * and a watchdog thread fails the program if the main thread blocks; the
+ * bounds stretch by $VMEM_TEST_TIME_SCALE (the valgrind setup sets it). A
+ * bed that is not the one MODE needs fails the program.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <vmem.h>
+
+#include "../test-util.h"
+
+#define KiB ((guint64) 1 << 10)
+#define MiB ((guint64) 1 << 20)
+#define GiB ((guint64) 1 << 30)
+
+/* The bed's devices: 1 GiB virtio-mem devices with 2 MiB blocks, 128 MiB
+ * requested at boot. */
+#define VMEM_SIZE      (1 * GiB)
+#define VMEM_BLOCK     (2 * MiB)
+#define VMEM_START     (128 * MiB)
+
+#define LIBVIRTD_BIN "/usr/sbin/libvirtd"
+
+typedef enum {
+  BED_DEFAULT,
+  BED_TWO_NODES,
+  BED_NO_VIRTIO_MEM,
+  BED_DAEMON_KILLED,
+} BedMode;
+
+/* ------------------------------------------------------------ utilities */
+
+/* The thread that runs the main context: every signal and callback of the
+ * library must come in it, whatever thread libvirt's events arrive on. */
+static GThread *main_thread;
+
+#define assert_main_thread(what) \
+  G_STMT_START { \
+    if (g_thread_self () != main_thread) \
+      g_error ("%s ran outside the main context's thread", what); \
+  } G_STMT_END
+
+/* Running under valgrind makes everything slower by an order of magnitude;
+ * the test setup says so through this variable. */
+static double
+time_scale (void)
+{
+  const char *scale = g_getenv ("VMEM_TEST_TIME_SCALE");
+  double value;
+
+  if (scale == NULL || *scale == '\0')
+    return 1.0;
+
+  value = g_ascii_strtod (scale, NULL);
+  g_assert_cmpfloat (value, >=, 1.0);
+
+  return value;
+}
+
+static double
+seconds_since (gint64 t0)
+{
+  return (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+}
+
+static const char *
+bed_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL || *value == '\0')
+    g_error ("%s is not set: run this program through tests/bed/vmem-bed run", name);
+
+  return value;
+}
+
+static char *
+size_text (guint64 bytes)
+{
+  return vmem_size_format (bytes);
+}
+
+/* --------------------------------------------------------------- watchdog */
+
+/* A failsafe timeout on the main context cannot fire while the main
+ * context is blocked (a deadlock in a callback, another thread owning the
+ * context). This thread fails the program then, instead of letting it
+ * hang until the runner kills it. */
+typedef struct
+{
+  gint64      deadline;   /* monotonic, microseconds; 0 for none */
+  const char *what;
+} Watch;
+
+static GMutex watchdog_lock;
+static Watch  watchdog;
+
+static gpointer
+watchdog_run (gpointer data)
+{
+  for (;;)
+    {
+      g_usleep (G_USEC_PER_SEC / 4);
+      g_mutex_lock (&watchdog_lock);
+      if (watchdog.deadline != 0 && g_get_monotonic_time () > watchdog.deadline)
+        {
+          printf ("Bail out! the main thread is blocked: %s did not return in time\n",
+                  watchdog.what);
+          fflush (stdout);
+          g_printerr ("the main thread is blocked: %s did not return in time\n", watchdog.what);
+          abort ();
+        }
+      g_mutex_unlock (&watchdog_lock);
+    }
+
+  return NULL;
+}
+
+/* Arms the watchdog for @seconds (scaled) more; returns what it watched
+ * before, for watchdog_restore(). */
+static Watch
+watchdog_arm (double      seconds,
+              const char *what)
+{
+  Watch previous;
+
+  g_mutex_lock (&watchdog_lock);
+  previous = watchdog;
+  watchdog.deadline = g_get_monotonic_time () + (gint64) (seconds * time_scale () * G_USEC_PER_SEC);
+  watchdog.what = what;
+  g_mutex_unlock (&watchdog_lock);
+
+  return previous;
+}
+
+static void
+watchdog_restore (Watch previous)
+{
+  g_mutex_lock (&watchdog_lock);
+  watchdog = previous;
+  g_mutex_unlock (&watchdog_lock);
+}
+
+/* -------------------------------------------------- bounded main loops */
+
+typedef gboolean (*Condition) (gpointer data);
+
+typedef struct
+{
+  GMainLoop *loop;
+  Condition  done;
+  gpointer   data;
+  guint      check_id;
+  guint      failsafe_id;
+} RunUntil;
+
+static gboolean
+run_until_check (gpointer user_data)
+{
+  RunUntil *ru = user_data;
+
+  if (ru->done (ru->data))
+    g_main_loop_quit (ru->loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+run_until_failsafe (gpointer user_data)
+{
+  RunUntil *ru = user_data;
+
+  ru->failsafe_id = 0;
+  g_main_loop_quit (ru->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the default main context until @done says so (checked every 20 ms)
+ * or @seconds (scaled) pass. Returns what @done says at the end. */
+static gboolean
+run_until (Condition done,
+           gpointer  data,
+           double    seconds)
+{
+  RunUntil ru = { NULL, done, data, 0, 0 };
+  Watch previous;
+
+  if (done (data))
+    return TRUE;
+
+  previous = watchdog_arm (seconds + 10, "a main loop with a failsafe timeout");
+  ru.loop = g_main_loop_new (NULL, FALSE);
+  ru.check_id = g_timeout_add (20, run_until_check, &ru);
+  ru.failsafe_id = g_timeout_add ((guint) (seconds * time_scale () * 1000),
+                                  run_until_failsafe, &ru);
+  g_main_loop_run (ru.loop);
+  g_source_remove (ru.check_id);
+  if (ru.failsafe_id != 0)
+    g_source_remove (ru.failsafe_id);
+  g_main_loop_unref (ru.loop);
+  watchdog_restore (previous);
+
+  return done (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Lets the main context run for @seconds (not scaled): events that would
+ * come, come. */
+static void
+run_for (double seconds)
+{
+  RunUntil ru = { NULL, never, NULL, 0, 0 };
+  Watch previous = watchdog_arm (seconds + 10, "a main loop with a failsafe timeout");
+
+  ru.loop = g_main_loop_new (NULL, FALSE);
+  ru.check_id = g_timeout_add (20, run_until_check, &ru);
+  ru.failsafe_id = g_timeout_add ((guint) (seconds * 1000), run_until_failsafe, &ru);
+  g_main_loop_run (ru.loop);
+  g_source_remove (ru.check_id);
+  g_main_loop_unref (ru.loop);
+  watchdog_restore (previous);
+}
+
+/* The result of one async call, and how many times its callback ran. */
+typedef struct
+{
+  GAsyncResult *result;
+  guint         calls;
+  gint64        time_us;
+} AsyncSlot;
+
+static void
+async_slot_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AsyncSlot *slot = user_data;
+
+  assert_main_thread ("an async callback");
+  slot->calls++;
+  slot->time_us = g_get_monotonic_time ();
+  g_set_object (&slot->result, result);
+}
+
+static gboolean
+async_slot_done (gpointer data)
+{
+  return ((AsyncSlot *) data)->result != NULL;
+}
+
+/* Makes @slot ready for another call. */
+static void
+async_slot_clear (AsyncSlot *slot)
+{
+  g_clear_object (&slot->result);
+  slot->calls = 0;
+  slot->time_us = 0;
+}
+
+static GAsyncResult *
+await_slot (AsyncSlot  *slot,
+            double      seconds,
+            const char *what)
+{
+  if (!run_until (async_slot_done, slot, seconds))
+    g_error ("%s did not complete within %.0f s", what, seconds * time_scale ());
+
+  return slot->result;
+}
+
+/* ------------------------------------------- the guest's serial console */
+
+/* The guest's serial log as text; console noise may hold NUL bytes. */
+static char *
+serial_read (void)
+{
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (bed_env ("VMEM_BED_SERIAL_LOG"), &contents, &length, NULL))
+    return NULL;
+  for (gsize i = 0; i < length; i++)
+    if (contents[i] == '\0')
+      contents[i] = ' ';
+
+  return contents;
+}
+
+/* The last value the guest reported on a line "KEY <kB>" (KEY such as
+ * "VMEM-MEMTOTAL" or "VMEM-NODE-MEMTOTAL 1"); FALSE if none yet. */
+static gboolean
+serial_last (const char *key,
+             guint64    *out_kb)
+{
+  g_autofree char *contents = serial_read ();
+  g_autofree char *needle = g_strconcat (key, " ", NULL);
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+
+  if (contents == NULL)
+    return FALSE;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *p = strstr (lines[i], needle);
+      char *end;
+      guint64 value;
+
+      if (p == NULL)
+        continue;
+      p += strlen (needle);
+      if (!g_ascii_isdigit (*p))
+        continue;
+      value = g_ascii_strtoull (p, &end, 10);
+      /* Only complete lines: the guest may be writing the last one. */
+      if (*end != '\r' || lines[i + 1] == NULL)
+        continue;
+      *out_kb = value;
+      found = TRUE;
+    }
+
+  return found;
+}
+
+typedef struct
+{
+  const char *key;
+  guint64     last;
+  gint64      since_us;
+  gboolean    have;
+} Settle;
+
+static gboolean
+serial_settled_check (gpointer data)
+{
+  Settle *s = data;
+  guint64 value;
+
+  if (!serial_last (s->key, &value))
+    return FALSE;
+  if (!s->have || value != s->last)
+    {
+      s->have = TRUE;
+      s->last = value;
+      s->since_us = g_get_monotonic_time ();
+      return FALSE;
+    }
+
+  /* The guest reports changes within 0.2 s. */
+  return g_get_monotonic_time () - s->since_us >= G_USEC_PER_SEC;
+}
+
+/* The value of @key once it stayed the same for a second. */
+static guint64
+serial_settled (const char *key)
+{
+  Settle s = { key, 0, 0, FALSE };
+
+  if (!run_until (serial_settled_check, &s, 20))
+    g_error ("the guest's %s did not settle in 20 s (last %" G_GUINT64_FORMAT " kB)",
+             key, s.last);
+
+  return s.last;
+}
+
+typedef struct
+{
+  const char *key;
+  guint64     want;
+  GArray     *seen;
+} SerialWait;
+
+static gboolean
+serial_wait_check (gpointer data)
+{
+  SerialWait *w = data;
+  guint64 value;
+
+  if (!serial_last (w->key, &value))
+    return FALSE;
+  if (w->seen->len == 0 || g_array_index (w->seen, guint64, w->seen->len - 1) != value)
+    g_array_append_val (w->seen, value);
+
+  return value == w->want;
+}
+
+/* Waits until the guest reports exactly @want_kb for @key; returns how long
+ * that took. Fails with the values seen otherwise. */
+static double
+serial_wait_for (const char *key,
+                 guint64     want_kb,
+                 double      seconds)
+{
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (guint64));
+  SerialWait w = { key, want_kb, seen };
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!run_until (serial_wait_check, &w, seconds))
+    {
+      g_autoptr(GString) values = g_string_new (NULL);
+
+      for (guint i = 0; i < seen->len; i++)
+        g_string_append_printf (values, " %" G_GUINT64_FORMAT, g_array_index (seen, guint64, i));
+      g_error ("the guest's %s did not reach %" G_GUINT64_FORMAT " kB within %.0f s; values seen:%s",
+               key, want_kb, seconds * time_scale (), values->len ? values->str : " none");
+    }
+
+  return seconds_since (t0);
+}
+
+/* ---------------------------------------- plain libvirt, beside the library */
+
+static void
+quiet_libvirt_error (void        *user_data,
+                     virErrorPtr  error)
+{
+}
+
+/* A connection of the test's own to the bed's daemon, to see what libvirt
+ * itself holds, independently of the library. */
+static virConnectPtr
+plain_open (void)
+{
+  const char *uri = bed_env ("VMEM_BED_URI");
+  virConnectPtr conn = virConnectOpen (uri);
+
+  if (conn == NULL)
+    g_error ("plain libvirt cannot open %s: %s", uri, virGetLastErrorMessage ());
+  virConnSetErrorFunc (conn, NULL, quiet_libvirt_error);
+
+  return conn;
+}
+
+static xmlDoc *
+plain_live_doc (virConnectPtr conn)
+{
+  const char *name = bed_env ("VMEM_BED_DOMAIN");
+  virDomainPtr dom = virDomainLookupByName (conn, name);
+  char *xml;
+  xmlDoc *doc;
+
+  if (dom == NULL)
+    g_error ("plain libvirt cannot find %s: %s", name, virGetLastErrorMessage ());
+  xml = virDomainGetXMLDesc (dom, 0);
+  if (xml == NULL)
+    g_error ("plain libvirt cannot read the live XML of %s: %s", name, virGetLastErrorMessage ());
+  doc = test_xml_doc_new (xml);
+  free (xml);
+  virDomainFree (dom);
+
+  return doc;
+}
+
+/* The <memory> element of the device @alias in the live XML, as text, or
+ * %NULL when there is none. */
+static char *
+plain_device_xml (virConnectPtr  conn,
+                  const char    *alias)
+{
+  g_autoptr(xmlDoc) doc = plain_live_doc (conn);
+  g_autofree char *expr = g_strdup_printf ("//devices/memory[alias/@name='%s']", alias);
+  g_autoptr(GPtrArray) nodes = test_xpath_nodes (doc, expr);
+  xmlBuffer *buffer;
+  char *text;
+
+  if (nodes->len == 0)
+    return NULL;
+  g_assert_cmpuint (nodes->len, ==, 1);
+
+  buffer = xmlBufferCreate ();
+  xmlNodeDump (buffer, doc, g_ptr_array_index (nodes, 0), 0, 0);
+  text = g_strdup ((const char *) xmlBufferContent (buffer));
+  xmlBufferFree (buffer);
+
+  return text;
+}
+
+/* <target>/@field of the device @alias in the live XML, in bytes. */
+static guint64
+plain_device_size (virConnectPtr  conn,
+                   const char    *alias,
+                   const char    *field)
+{
+  g_autoptr(xmlDoc) doc = plain_live_doc (conn);
+  g_autofree char *expr = g_strdup_printf ("//devices/memory[alias/@name='%s']/target/%s", alias, field);
+  g_autofree char *unit_expr = g_strdup_printf ("%s/@unit", expr);
+  g_autofree char *value = test_xpath_string (doc, expr);
+  g_autofree char *unit = test_xpath_string (doc, unit_expr);
+
+  if (value == NULL)
+    g_error ("the live XML has no <%s> for the device %s", field, alias);
+  /* libvirt writes live sizes in KiB. */
+  g_assert_cmpstr (unit, ==, "KiB");
+
+  return g_ascii_strtoull (value, NULL, 10) * KiB;
+}
+
+static guint
+plain_count (virConnectPtr  conn,
+             const char    *expr)
+{
+  g_autoptr(xmlDoc) doc = plain_live_doc (conn);
+
+  return test_xpath_count (doc, expr);
+}
+
+/* --------------------------------------- the daemon's log of API calls */
+
+/* The bed's libvirtd logs warnings only. Through its admin socket the test
+ * makes it log every public API call it serves (libvirt's "libvirt.domain"
+ * debug messages, one per call, with its arguments), and puts it back as it
+ * was afterwards. virt-admin does the talking: libvirt-admin and libvirt
+ * in one process register libvirt's object types twice. */
+typedef struct
+{
+  char *uri;
+  char *outputs;
+  char *filters;
+} ApiLog;
+
+/* Runs virt-admin on the bed's admin socket; returns the value it prints
+ * after "Logging outputs:" or "Logging filters:" when asked for one. */
+static char *
+virt_admin (ApiLog     *log,
+            const char *command,
+            const char *value)
+{
+  const char *argv[] = { "virt-admin", "-c", log->uri, command, value, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *colon;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     &out, &err, &status, &error))
+    g_error ("cannot run virt-admin: %s", error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("virt-admin %s %s: %s\n%s", command, value ? value : "", error->message, err);
+
+  if (value != NULL)
+    return NULL;
+  colon = strchr (out, ':');
+  if (colon == NULL)
+    g_error ("virt-admin %s printed no value: %s", command, out);
+
+  return g_strstrip (g_strdup (colon + 1));
+}
+
+static void
+api_log_start (ApiLog *log)
+{
+  g_auto(GStrv) outputs = NULL;
+  g_autoptr(GString) debug_outputs = g_string_new (NULL);
+
+  log->uri = g_strdup_printf ("libvirtd:///system?socket=%s/run/libvirt/libvirt-admin-sock",
+                              bed_env ("VMEM_BED_WORKDIR"));
+  log->outputs = virt_admin (log, "daemon-log-outputs", NULL);
+  log->filters = virt_admin (log, "daemon-log-filters", NULL);
+
+  /* The same outputs ("3:file:/var/log/libvirt/libvirtd.log"), at debug. */
+  outputs = g_strsplit (log->outputs, " ", -1);
+  for (guint i = 0; outputs[i] != NULL; i++)
+    {
+      const char *colon = strchr (outputs[i], ':');
+
+      if (colon == NULL)
+        continue;
+      g_string_append_printf (debug_outputs, "%s1%s", debug_outputs->len ? " " : "", colon);
+    }
+  if (strstr (debug_outputs->str, ":file:") == NULL)
+    g_error ("the daemon logs to no file (outputs '%s')", log->outputs);
+
+  virt_admin (log, "daemon-log-filters", "1:libvirt.domain");
+  virt_admin (log, "daemon-log-outputs", debug_outputs->str);
+}
+
+static void
+api_log_stop (ApiLog *log)
+{
+  virt_admin (log, "daemon-log-outputs", log->outputs);
+  virt_admin (log, "daemon-log-filters", log->filters);
+  g_free (log->uri);
+  g_free (log->outputs);
+  g_free (log->filters);
+}
+
+static char *
+api_log_marker_name (const char *label)
+{
+  return g_strdup_printf ("vmem-live-marker-%s-%d", label, (int) getpid ());
+}
+
+/* A call the daemon logs with @label in it: looking up a domain that does
+ * not exist. It is logged before the daemon answers. */
+static void
+api_log_marker (virConnectPtr  conn,
+                const char    *label)
+{
+  g_autofree char *name = api_log_marker_name (label);
+  virDomainPtr dom = virDomainLookupByName (conn, name);
+
+  g_assert_null (dom);
+  virResetLastError ();
+}
+
+typedef struct
+{
+  const char *marker;
+  gboolean    found;
+} LogHas;
+
+static gboolean
+api_log_has_marker (gpointer data)
+{
+  LogHas *has = data;
+  g_autofree char *contents = NULL;
+
+  if (g_file_get_contents (bed_env ("VMEM_BED_DAEMON_LOG"), &contents, NULL, NULL))
+    has->found = strstr (contents, has->marker) != NULL;
+
+  return has->found;
+}
+
+/* The API calls (function names) the daemon logged between the markers
+ * @begin and @end, in order. */
+static GPtrArray *
+api_log_calls_between (const char *begin,
+                        const char *end)
+{
+  g_autofree char *begin_name = api_log_marker_name (begin);
+  g_autofree char *end_name = api_log_marker_name (end);
+  g_autofree char *begin_arg = g_strconcat ("name=", begin_name, NULL);
+  g_autofree char *end_arg = g_strconcat ("name=", end_name, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *calls = g_ptr_array_new_with_free_func (g_free);
+  LogHas has = { end_arg, FALSE };
+  gboolean inside = FALSE, seen_begin = FALSE, seen_end = FALSE;
+
+  if (!run_until (api_log_has_marker, &has, 10))
+    g_error ("the marker %s never appeared in %s", end_name, bed_env ("VMEM_BED_DAEMON_LOG"));
+
+  g_assert_true (g_file_get_contents (bed_env ("VMEM_BED_DAEMON_LOG"), &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *call = strstr (lines[i], " debug : vir");
+
+      if (strstr (lines[i], begin_arg) != NULL)
+        {
+          inside = seen_begin = TRUE;
+          continue;
+        }
+      if (strstr (lines[i], end_arg) != NULL)
+        {
+          seen_end = TRUE;
+          break;
+        }
+      if (inside && call != NULL)
+        {
+          const char *name = call + strlen (" debug : ");
+          g_ptr_array_add (calls, g_strndup (name, strcspn (name, ":")));
+        }
+    }
+  g_assert_true (seen_begin);
+  g_assert_true (seen_end);
+
+  return calls;
+}
+
+/* ------------------------------------------------------- signal records */
+
+typedef struct
+{
+  double            time_s;
+  VmemMemoryDevice *device;   /* not owned: compared, never used */
+  char             *alias;
+  guint64           size;
+} SizeSignal;
+
+static void
+size_signal_clear (gpointer data)
+{
+  g_free (((SizeSignal *) data)->alias);
+}
+
+/* Every memory-device-size-changed of a domain, with its time. */
+typedef struct
+{
+  VmemDomain *domain;
+  gulong      handler;
+  gint64      t0;
+  GArray     *signals;
+} SignalLog;
+
+static void
+on_size_changed (VmemDomain       *domain,
+                 VmemMemoryDevice *device,
+                 guint64           size,
+                 gpointer          user_data)
+{
+  SignalLog *log = user_data;
+  SizeSignal s;
+
+  assert_main_thread ("memory-device-size-changed");
+  g_assert_true (VMEM_IS_MEMORY_DEVICE (device));
+  s.time_s = seconds_since (log->t0);
+  s.device = device;
+  s.alias = g_strdup (vmem_memory_device_get_alias (device));
+  s.size = size;
+  g_array_append_val (log->signals, s);
+}
+
+static void
+signal_log_start (SignalLog  *log,
+                  VmemDomain *domain)
+{
+  log->domain = domain;
+  log->t0 = g_get_monotonic_time ();
+  log->signals = g_array_new (FALSE, FALSE, sizeof (SizeSignal));
+  g_array_set_clear_func (log->signals, size_signal_clear);
+  log->handler = g_signal_connect (domain, "memory-device-size-changed",
+                                   G_CALLBACK (on_size_changed), log);
+}
+
+static void
+signal_log_stop (SignalLog *log)
+{
+  g_clear_signal_handler (&log->handler, log->domain);
+  g_clear_pointer (&log->signals, g_array_unref);
+}
+
+/* The signals for @alias, in order. */
+static GPtrArray *
+signal_log_for (SignalLog  *log,
+                const char *alias)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < log->signals->len; i++)
+    {
+      SizeSignal *s = &g_array_index (log->signals, SizeSignal, i);
+
+      if (g_strcmp0 (s->alias, alias) == 0)
+        g_ptr_array_add (found, s);
+    }
+
+  return found;
+}
+
+/* Every notify::PROPERTY of an object, with the value at that time. */
+typedef struct
+{
+  GObject    *object;
+  const char *property;
+  gulong      handler;
+  GArray     *values;   /* guint64 */
+} NotifyLog;
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  NotifyLog *log = user_data;
+  GValue value = G_VALUE_INIT;
+  guint64 v;
+
+  assert_main_thread ("a notify");
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (object, pspec->name, &value);
+  v = G_VALUE_HOLDS_UINT64 (&value) ? g_value_get_uint64 (&value) : g_value_get_uint (&value);
+  g_value_unset (&value);
+  g_array_append_val (log->values, v);
+}
+
+static void
+notify_log_start (NotifyLog  *log,
+                  gpointer    object,
+                  const char *property)
+{
+  g_autofree char *detailed = g_strconcat ("notify::", property, NULL);
+
+  log->object = object;
+  log->property = property;
+  log->values = g_array_new (FALSE, FALSE, sizeof (guint64));
+  log->handler = g_signal_connect (object, detailed, G_CALLBACK (on_notify), log);
+}
+
+static void
+notify_log_stop (NotifyLog *log)
+{
+  g_clear_signal_handler (&log->handler, log->object);
+  g_clear_pointer (&log->values, g_array_unref);
+}
+
+/* ---------------------------------------------------------------- fixture */
+
+typedef struct
+{
+  VmemConnection *connection;
+  VmemDomain     *domain;
+  GListModel     *devices;
+  VmemVirtioMem  *vmem;       /* virtiomem0 */
+} Live;
+
+static const char *
+bed_mode_name (BedMode mode)
+{
+  switch (mode)
+    {
+    case BED_DEFAULT: return "default";
+    case BED_TWO_NODES: return "two-nodes";
+    case BED_NO_VIRTIO_MEM: return "no-virtio-mem";
+    case BED_DAEMON_KILLED: return "daemon-killed";
+    default: g_assert_not_reached ();
+    }
+}
+
+/* Whether the guest's init loaded virtio_mem (its VMEM-READY line). */
+static gboolean
+guest_has_virtio_mem (void)
+{
+  g_autofree char *contents = serial_read ();
+  const char *ready;
+  g_autofree char *modules = NULL;
+  g_auto(GStrv) names = NULL;
+
+  if (contents == NULL)
+    g_error ("cannot read the guest's serial log %s", bed_env ("VMEM_BED_SERIAL_LOG"));
+  ready = strstr (contents, "VMEM-READY modules=");
+  if (ready == NULL)
+    g_error ("the guest never reported VMEM-READY on %s", bed_env ("VMEM_BED_SERIAL_LOG"));
+  ready += strlen ("VMEM-READY modules=");
+  modules = g_strndup (ready, strcspn (ready, "\r\n"));
+  names = g_strsplit (modules, ",", -1);
+
+  return g_strv_contains ((const char * const *) names, "virtio_mem");
+}
+
+static VmemVirtioMem *
+live_virtio_mem (Live       *live,
+                 const char *alias)
+{
+  VmemMemoryDevice *device = vmem_domain_find_memory_device (live->domain, alias);
+
+  if (device == NULL)
+    g_error ("the domain has no device %s", alias);
+  g_assert_true (VMEM_IS_VIRTIO_MEM (device));
+  g_assert_cmpstr (vmem_memory_device_get_alias (device), ==, alias);
+
+  return VMEM_VIRTIO_MEM (device);
+}
+
+static void
+live_set_up (Live          *live,
+             gconstpointer  data)
+{
+  BedMode mode = GPOINTER_TO_INT (data);
+  const char *variant = bed_env ("VMEM_BED_VARIANT");
+  const char *name = bed_env ("VMEM_BED_DOMAIN");
+  g_autoptr(GError) error = NULL;
+  guint64 start_current;
+  guint n_vmem = 0;
+
+  /* No case takes this long, blocking calls included. */
+  watchdog_arm (120, "the test case");
+
+  /* The bed must be the one the cases were written for. */
+  if (g_strcmp0 (variant, mode == BED_TWO_NODES ? "two-nodes" : "default") != 0)
+    g_error ("--bed %s needs the %s variant of the bed, this is '%s'", bed_mode_name (mode),
+             mode == BED_TWO_NODES ? "two-nodes" : "default", variant);
+  if (guest_has_virtio_mem () != (mode != BED_NO_VIRTIO_MEM))
+    g_error ("--bed %s needs a guest %s virtio_mem (vmem-bed run%s)", bed_mode_name (mode),
+             mode == BED_NO_VIRTIO_MEM ? "without" : "with",
+             mode == BED_NO_VIRTIO_MEM ? " --no-virtio-mem" : ", without --no-virtio-mem");
+
+  live->connection = vmem_connection_new (bed_env ("VMEM_BED_URI"));
+  g_assert_cmpstr (vmem_connection_get_uri (live->connection), ==, bed_env ("VMEM_BED_URI"));
+  g_assert_false (vmem_connection_is_open (live->connection));
+  if (!vmem_connection_open (live->connection, NULL, &error))
+    g_error ("cannot open %s: %s", bed_env ("VMEM_BED_URI"), error->message);
+  g_assert_true (vmem_connection_is_open (live->connection));
+
+  live->domain = vmem_connection_lookup_domain (live->connection, name, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (live->domain);
+  g_assert_cmpstr (vmem_domain_get_name (live->domain), ==, name);
+  g_assert_true (vmem_domain_get_connection (live->domain) == live->connection);
+  g_assert_cmpint (vmem_domain_get_state (live->domain), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_assert_true (vmem_domain_is_active (live->domain));
+
+  live->devices = g_object_ref (vmem_domain_get_memory_devices (live->domain));
+  g_assert_true (g_type_is_a (g_list_model_get_item_type (live->devices), VMEM_TYPE_MEMORY_DEVICE));
+  for (guint i = 0; i < g_list_model_get_n_items (live->devices); i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (live->devices, i);
+
+      if (VMEM_IS_VIRTIO_MEM (device))
+        n_vmem++;
+    }
+  g_assert_cmpuint (n_vmem, ==, mode == BED_TWO_NODES ? 2 : 1);
+
+  /* The bed's state, which every case leaves as it found it: 128 MiB
+   * requested and plugged; nothing plugs without virtio_mem. */
+  start_current = mode == BED_NO_VIRTIO_MEM ? 0 : VMEM_START;
+  for (guint i = 0; i < n_vmem; i++)
+    {
+      g_autofree char *alias = g_strdup_printf ("virtiomem%u", i);
+      VmemVirtioMem *vm = live_virtio_mem (live, alias);
+
+      g_assert_cmpuint (vmem_memory_device_get_size (VMEM_MEMORY_DEVICE (vm)), ==, VMEM_SIZE);
+      g_assert_cmpint (vmem_memory_device_get_node (VMEM_MEMORY_DEVICE (vm)), ==, (int) i);
+      g_assert_cmpuint (vmem_virtio_mem_get_block_size (vm), ==, VMEM_BLOCK);
+      g_assert_cmpuint (vmem_virtio_mem_get_requested_size (vm), ==, VMEM_START);
+      g_assert_cmpuint (vmem_virtio_mem_get_current_size (vm), ==, start_current);
+    }
+  live->vmem = g_object_ref (live_virtio_mem (live, "virtiomem0"));
+}
+
+static void
+live_tear_down (Live          *live,
+                gconstpointer  data)
+{
+  g_clear_object (&live->vmem);
+  g_clear_object (&live->devices);
+  g_clear_object (&live->domain);
+  if (live->connection != NULL)
+    vmem_connection_close (live->connection);
+  g_clear_object (&live->connection);
+  watchdog_restore ((Watch) { 0, NULL });
+}
+
+/* ------------------------------------------------------------ resizing */
+
+/* One resize_async() in flight, and what is checked about it. */
+typedef struct
+{
+  VmemVirtioMem *device;
+  const char    *alias;
+  guint64        from;
+  guint64        target;
+  gint64         t0;
+  AsyncSlot      slot;
+  NotifyLog      current;
+} Resize;
+
+static void
+resize_start (Resize        *r,
+              VmemVirtioMem *device,
+              guint64        target)
+{
+  memset (r, 0, sizeof *r);
+  r->device = device;
+  r->alias = vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (device));
+  r->from = vmem_virtio_mem_get_current_size (device);
+  r->target = target;
+  notify_log_start (&r->current, device, "current-size");
+  r->t0 = g_get_monotonic_time ();
+  vmem_virtio_mem_resize_async (device, target, NULL, async_slot_cb, &r->slot);
+}
+
+typedef struct
+{
+  SignalLog  *log;
+  const char *alias;
+  guint64     size;
+} LastSignal;
+
+static gboolean
+last_signal_is (gpointer data)
+{
+  LastSignal *ls = data;
+  g_autoptr(GPtrArray) mine = signal_log_for (ls->log, ls->alias);
+
+  return mine->len > 0 && ((SizeSignal *) g_ptr_array_index (mine, mine->len - 1))->size == ls->size;
+}
+
+/* Checks a completed resize: success, the sizes, the signals of its device
+ * (in @log) and its notify::current-size; prints what happened. */
+static void
+resize_check (Resize    *r,
+              SignalLog *log,
+              double    *out_done_s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mine = NULL;
+  g_autofree char *from = size_text (r->from);
+  g_autofree char *target = size_text (r->target);
+  g_autoptr(GString) sequence = g_string_new (NULL);
+  LastSignal ls = { log, r->alias, r->target };
+  gboolean growing = r->target > r->from;
+  double done_s = (double) (r->slot.time_us - r->t0) / G_USEC_PER_SEC;
+  gboolean final_before_done;
+  guint64 previous = r->from;
+
+  g_assert_cmpuint (r->slot.calls, ==, 1);
+  if (!vmem_virtio_mem_resize_finish (r->device, r->slot.result, &error))
+    g_error ("%s: resize %s -> %s failed after %.2f s: %s (%s, %d)", r->alias, from, target,
+             done_s, error->message, g_quark_to_string (error->domain), error->code);
+
+  /* Done means the guest has it. */
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (r->device), ==, r->target);
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (r->device), ==, r->target);
+
+  /* QEMU sends the final size up to a second after an intermediate one;
+   * the final signal comes with the completion or shortly after. */
+  final_before_done = last_signal_is (&ls);
+  if (!final_before_done && !run_until (last_signal_is, &ls, 3))
+    {
+      mine = signal_log_for (log, r->alias);
+      g_error ("%s: no memory-device-size-changed with the final size %s within 3 s of the "
+               "resize's completion (%u signals for the device)", r->alias, target, mine->len);
+    }
+
+  mine = signal_log_for (log, r->alias);
+  for (guint i = 0; i < mine->len; i++)
+    {
+      SizeSignal *s = g_ptr_array_index (mine, i);
+      g_autofree char *size = size_text (s->size);
+
+      g_string_append_printf (sequence, "%s+%.3f s %s", i ? ", " : "", s->time_s -
+                              (double) (r->t0 - log->t0) / G_USEC_PER_SEC, size);
+      /* The device the signal names is the very object of the model. */
+      g_assert_true (s->device == VMEM_MEMORY_DEVICE (r->device));
+      /* Every size lies between the start and the target, each one closer
+       * to the target than (or as close as) the one before. */
+      if (growing)
+        {
+          g_assert_cmpuint (s->size, >=, previous);
+          g_assert_cmpuint (s->size, <=, r->target);
+        }
+      else
+        {
+          g_assert_cmpuint (s->size, <=, previous);
+          g_assert_cmpuint (s->size, >=, r->target);
+        }
+      previous = s->size;
+    }
+  g_test_message ("%s: %s -> %s done in %.3f s (final signal %s the completion); signals: %s",
+                  r->alias, from, target, done_s, final_before_done ? "before" : "after",
+                  sequence->str);
+
+  g_assert_cmpuint (mine->len, >=, 1);
+  g_assert_cmpuint (((SizeSignal *) g_ptr_array_index (mine, mine->len - 1))->size, ==, r->target);
+
+  /* notify::current-size followed the same way, to the target. */
+  g_assert_cmpuint (r->current.values->len, >=, 1);
+  previous = r->from;
+  for (guint i = 0; i < r->current.values->len; i++)
+    {
+      guint64 v = g_array_index (r->current.values, guint64, i);
+
+      g_assert_cmpuint (v, !=, previous);
+      if (growing)
+        g_assert_cmpuint (v, >, previous);
+      else
+        g_assert_cmpuint (v, <, previous);
+      previous = v;
+    }
+  g_assert_cmpuint (previous, ==, r->target);
+
+  if (out_done_s != NULL)
+    *out_done_s = done_s;
+}
+
+static void
+resize_clear (Resize *r)
+{
+  notify_log_stop (&r->current);
+  async_slot_clear (&r->slot);
+}
+
+/* Resizes @device to @target and checks everything about it. */
+static double
+resize_checked (Live          *live,
+                VmemVirtioMem *device,
+                guint64        target)
+{
+  SignalLog log;
+  Resize r;
+  double done_s;
+
+  signal_log_start (&log, live->domain);
+  resize_start (&r, device, target);
+  await_slot (&r.slot, 60, "resize_async()");
+  resize_check (&r, &log, &done_s);
+  resize_clear (&r);
+  signal_log_stop (&log);
+
+  return done_s;
+}
+
+/* Resizes @device to @target, checking only that it gets there. */
+static void
+resize_plain (VmemVirtioMem *device,
+              guint64        target)
+{
+  AsyncSlot slot = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  vmem_virtio_mem_resize_async (device, target, NULL, async_slot_cb, &slot);
+  await_slot (&slot, 60, "resize_async()");
+  vmem_virtio_mem_resize_finish (device, slot.result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (device), ==, target);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (device), ==, target);
+  async_slot_clear (&slot);
+}
+
+/* ----------------------------------------------------------------- cases */
+
+static void
+test_grow_shrink (Live          *live,
+                  gconstpointer  data)
+{
+  double grow_s, shrink_s;
+
+  grow_s = resize_checked (live, live->vmem, VMEM_SIZE);
+  shrink_s = resize_checked (live, live->vmem, VMEM_START);
+  g_test_message ("grow to 1 GiB in %.3f s, shrink to 128 MiB in %.3f s", grow_s, shrink_s);
+}
+
+static void
+test_memtotal_follows (Live          *live,
+                       gconstpointer  data)
+{
+  guint64 total = serial_settled ("VMEM-MEMTOTAL");
+  guint64 node = serial_settled ("VMEM-NODE-MEMTOTAL 0");
+  guint64 delta_kb = (VMEM_SIZE - VMEM_START) / KiB;
+  double t, tn;
+
+  g_test_message ("before: MemTotal %" G_GUINT64_FORMAT " kB, node 0 %" G_GUINT64_FORMAT " kB",
+                  total, node);
+
+  resize_plain (live->vmem, VMEM_SIZE);
+  t = serial_wait_for ("VMEM-MEMTOTAL", total + delta_kb, 30);
+  tn = serial_wait_for ("VMEM-NODE-MEMTOTAL 0", node + delta_kb, 30);
+  g_test_message ("grown: MemTotal %" G_GUINT64_FORMAT " kB (+%" G_GUINT64_FORMAT
+                  " kB) %.2f s after the resize completed, node 0 after %.2f s",
+                  total + delta_kb, delta_kb, t, tn);
+  /* And it stays there: nothing else plugs. */
+  run_for (1);
+  g_assert_cmpuint (serial_settled ("VMEM-MEMTOTAL"), ==, total + delta_kb);
+
+  resize_plain (live->vmem, VMEM_START);
+  t = serial_wait_for ("VMEM-MEMTOTAL", total, 30);
+  tn = serial_wait_for ("VMEM-NODE-MEMTOTAL 0", node, 30);
+  g_test_message ("shrunk: MemTotal %" G_GUINT64_FORMAT " kB (-%" G_GUINT64_FORMAT
+                  " kB) %.2f s after the resize completed, node 0 after %.2f s",
+                  total, delta_kb, t, tn);
+  run_for (1);
+  g_assert_cmpuint (serial_settled ("VMEM-MEMTOTAL"), ==, total);
+}
+
+static void
+expect_refused (gboolean    ok,
+                GError     *error,
+                int         code,
+                const char *what)
+{
+  if (ok || !g_error_matches (error, VMEM_ERROR, code))
+    g_error ("%s: expected VMEM_ERROR %d, got %s", what, code,
+             ok ? "success" : error->message);
+  g_test_message ("%s refused: %s", what, error->message);
+}
+
+static void
+test_refused_nothing_sent (Live          *live,
+                           gconstpointer  data)
+{
+  virConnectPtr conn = plain_open ();
+  g_autofree char *before = plain_device_xml (conn, "virtiomem0");
+  g_autofree char *after = NULL;
+  g_autoptr(GPtrArray) control = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  virDomainPtr dom;
+  SignalLog log;
+  NotifyLog requested, current;
+  ApiLog api = { 0 };
+  struct {
+    guint64     size;
+    int         code;
+    const char *what;
+  } refused[] = {
+    { 3 * MiB, VMEM_ERROR_NOT_ALIGNED, "3 MiB (not a multiple of the 2 MiB block)" },
+    { 2 * GiB, VMEM_ERROR_OUT_OF_RANGE, "2 GiB (over the 1 GiB size)" },
+  };
+
+  g_assert_nonnull (before);
+  g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "requested"), ==, VMEM_START);
+
+  api_log_start (&api);
+
+  /* The log sees a change that is sent: the unchanged live XML of the
+   * device, which libvirt accepts, sent by the test itself. */
+  dom = virDomainLookupByName (conn, bed_env ("VMEM_BED_DOMAIN"));
+  g_assert_nonnull (dom);
+  api_log_marker (conn, "control-begin");
+  if (virDomainUpdateDeviceFlags (dom, before, VIR_DOMAIN_AFFECT_LIVE) < 0)
+    g_error ("plain libvirt: updating virtiomem0 with its own live XML failed: %s",
+             virGetLastErrorMessage ());
+  api_log_marker (conn, "control-end");
+  virDomainFree (dom);
+  control = api_log_calls_between ("control-begin", "control-end");
+  g_assert_cmpuint (control->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (control, 0), ==, "virDomainUpdateDeviceFlags");
+
+  signal_log_start (&log, live->domain);
+  notify_log_start (&requested, live->vmem, "requested-size");
+  notify_log_start (&current, live->vmem, "current-size");
+
+  api_log_marker (conn, "refused-begin");
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *what = NULL;
+      AsyncSlot slot = { 0 };
+      gboolean ok;
+
+      ok = vmem_virtio_mem_set_requested_size (live->vmem, refused[i].size, VMEM_AFFECT_LIVE,
+                                               NULL, &error);
+      what = g_strdup_printf ("set_requested_size %s", refused[i].what);
+      expect_refused (ok, error, refused[i].code, what);
+      g_clear_error (&error);
+      g_clear_pointer (&what, g_free);
+
+      vmem_virtio_mem_set_requested_size_async (live->vmem, refused[i].size, VMEM_AFFECT_LIVE,
+                                                NULL, async_slot_cb, &slot);
+      await_slot (&slot, 10, "set_requested_size_async()");
+      ok = vmem_virtio_mem_set_requested_size_finish (live->vmem, slot.result, &error);
+      what = g_strdup_printf ("set_requested_size_async %s", refused[i].what);
+      expect_refused (ok, error, refused[i].code, what);
+      g_clear_error (&error);
+      g_clear_pointer (&what, g_free);
+      async_slot_clear (&slot);
+
+      vmem_virtio_mem_resize_async (live->vmem, refused[i].size, NULL, async_slot_cb, &slot);
+      await_slot (&slot, 10, "resize_async()");
+      ok = vmem_virtio_mem_resize_finish (live->vmem, slot.result, &error);
+      what = g_strdup_printf ("resize_async %s", refused[i].what);
+      expect_refused (ok, error, refused[i].code, what);
+      g_assert_cmpuint (slot.calls, ==, 1);
+      async_slot_clear (&slot);
+    }
+  api_log_marker (conn, "refused-end");
+
+  /* Nothing at all reached the daemon in between. */
+  calls = api_log_calls_between ("refused-begin", "refused-end");
+  for (guint i = 0; i < calls->len; i++)
+    g_test_message ("the daemon served %s during the refused calls",
+                    (const char *) g_ptr_array_index (calls, i));
+  g_assert_cmpuint (calls->len, ==, 0);
+  api_log_stop (&api);
+
+  /* Nothing changed, nothing moves afterwards. */
+  run_for (2.0);
+  g_assert_cmpuint (log.signals->len, ==, 0);
+  g_assert_cmpuint (requested.values->len, ==, 0);
+  g_assert_cmpuint (current.values->len, ==, 0);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (live->vmem), ==, VMEM_START);
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (live->vmem), ==, VMEM_START);
+
+  after = plain_device_xml (conn, "virtiomem0");
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "requested"), ==, VMEM_START);
+
+  notify_log_stop (&current);
+  notify_log_stop (&requested);
+  signal_log_stop (&log);
+  virConnectClose (conn);
+}
+
+typedef struct
+{
+  VmemVirtioMem *device;
+  guint64        size;
+} CurrentIs;
+
+static gboolean
+current_is (gpointer data)
+{
+  CurrentIs *c = data;
+
+  return vmem_virtio_mem_get_current_size (c->device) == c->size;
+}
+
+static double
+wait_current (VmemVirtioMem *device,
+              guint64        size,
+              double         seconds)
+{
+  CurrentIs c = { device, size };
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!run_until (current_is, &c, seconds))
+    {
+      g_autofree char *want = size_text (size);
+      g_autofree char *got = size_text (vmem_virtio_mem_get_current_size (device));
+
+      g_error ("%s: current-size is %s, not %s, %.0f s after the request",
+               vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (device)), got, want,
+               seconds * time_scale ());
+    }
+
+  return seconds_since (t0);
+}
+
+static void
+test_set_requested_size (Live          *live,
+                         gconstpointer  data)
+{
+  virConnectPtr conn = plain_open ();
+  g_autoptr(GError) error = NULL;
+  NotifyLog requested;
+  AsyncSlot slot = { 0 };
+  gint64 t0;
+  double call_s, follow_s;
+
+  /* Synchronous, live. */
+  notify_log_start (&requested, live->vmem, "requested-size");
+  t0 = g_get_monotonic_time ();
+  if (!vmem_virtio_mem_set_requested_size (live->vmem, 256 * MiB, VMEM_AFFECT_LIVE, NULL, &error))
+    g_error ("set_requested_size 256 MiB: %s", error->message);
+  call_s = seconds_since (t0);
+  /* The property says so on return, and libvirt holds it. */
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (live->vmem), ==, 256 * MiB);
+  g_assert_cmpuint (requested.values->len, ==, 1);
+  g_assert_cmpuint (g_array_index (requested.values, guint64, 0), ==, 256 * MiB);
+  g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "requested"), ==, 256 * MiB);
+
+  follow_s = wait_current (live->vmem, 256 * MiB, 30);
+  g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "current"), ==, 256 * MiB);
+  /* One notification for one change, none from the guest's progress. */
+  g_assert_cmpuint (requested.values->len, ==, 1);
+  g_test_message ("set_requested_size 256 MiB returned in %.3f s, current-size followed %.3f s later",
+                  call_s, follow_s);
+
+  /* Asynchronous, back to the start. */
+  g_array_set_size (requested.values, 0);
+  t0 = g_get_monotonic_time ();
+  vmem_virtio_mem_set_requested_size_async (live->vmem, VMEM_START, VMEM_AFFECT_LIVE, NULL,
+                                            async_slot_cb, &slot);
+  await_slot (&slot, 30, "set_requested_size_async()");
+  if (!vmem_virtio_mem_set_requested_size_finish (live->vmem, slot.result, &error))
+    g_error ("set_requested_size_async 128 MiB: %s", error->message);
+  call_s = seconds_since (t0);
+  g_assert_cmpuint (slot.calls, ==, 1);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (live->vmem), ==, VMEM_START);
+  g_assert_cmpuint (requested.values->len, ==, 1);
+  g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "requested"), ==, VMEM_START);
+  follow_s = wait_current (live->vmem, VMEM_START, 30);
+  g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "current"), ==, VMEM_START);
+  g_test_message ("set_requested_size_async 128 MiB completed in %.3f s, current-size followed %.3f s later",
+                  call_s, follow_s);
+
+  async_slot_clear (&slot);
+  notify_log_stop (&requested);
+  virConnectClose (conn);
+}
+
+/* The aliases of the DIMMs in the device model. */
+static GPtrArray *
+model_dimm_aliases (GListModel *devices)
+{
+  GPtrArray *aliases = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, i);
+
+      if (VMEM_IS_DIMM (device))
+        g_ptr_array_add (aliases, g_strdup (vmem_memory_device_get_alias (device)));
+    }
+
+  return aliases;
+}
+
+static gboolean
+model_has_alias (GListModel *devices,
+                 const char *alias)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, i);
+
+      if (g_strcmp0 (vmem_memory_device_get_alias (device), alias) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+model_has_dimm (gpointer data)
+{
+  g_autoptr(GPtrArray) aliases = model_dimm_aliases (data);
+
+  return aliases->len > 0;
+}
+
+typedef struct
+{
+  GListModel *devices;
+  const char *alias;
+} ModelLacks;
+
+static gboolean
+model_lacks (gpointer data)
+{
+  ModelLacks *m = data;
+
+  return !model_has_alias (m->devices, m->alias);
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  guint *changes = user_data;
+
+  assert_main_thread ("items-changed");
+  (*changes)++;
+}
+
+static void
+test_dimm_attach_detach (Live          *live,
+                         gconstpointer  data)
+{
+  virConnectPtr conn = plain_open ();
+  guint64 total = serial_settled ("VMEM-MEMTOTAL");
+  guint n_before = g_list_model_get_n_items (live->devices);
+  guint changes = 0;
+  gulong handler;
+
+  handler = g_signal_connect (live->devices, "items-changed", G_CALLBACK (on_items_changed), &changes);
+  g_assert_cmpuint (plain_count (conn, "//devices/memory[@model='dimm']"), ==, 0);
+
+  /* Once with the synchronous attach, once with the asynchronous one. */
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(VmemDimm) dimm = vmem_dimm_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) aliases = NULL;
+      g_autofree char *alias = NULL;
+      g_autofree char *xpath = NULL;
+      ModelLacks lacks = { live->devices, NULL };
+      AsyncSlot slot = { 0 };
+      gint64 t0;
+      double attach_s, model_s, guest_s, detach_s, guest_back_s;
+      gboolean ok;
+
+      vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 128 * MiB);
+      vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
+
+      changes = 0;
+      t0 = g_get_monotonic_time ();
+      if (round == 0)
+        {
+          ok = vmem_domain_attach_device (live->domain, VMEM_MEMORY_DEVICE (dimm),
+                                          VMEM_AFFECT_LIVE, NULL, &error);
+        }
+      else
+        {
+          vmem_domain_attach_device_async (live->domain, VMEM_MEMORY_DEVICE (dimm),
+                                           VMEM_AFFECT_LIVE, NULL, async_slot_cb, &slot);
+          await_slot (&slot, 30, "attach_device_async()");
+          g_assert_cmpuint (slot.calls, ==, 1);
+          ok = vmem_domain_attach_device_finish (live->domain, slot.result, &error);
+          async_slot_clear (&slot);
+        }
+      if (!ok)
+        g_error ("attaching a 128 MiB DIMM (%s): %s", round == 0 ? "sync" : "async", error->message);
+      attach_s = seconds_since (t0);
+
+      /* The model gets it, with the alias libvirt gave it. */
+      if (!run_until (model_has_dimm, live->devices, 10))
+        g_error ("the attached DIMM did not appear in the domain's device model within 10 s");
+      model_s = seconds_since (t0);
+      aliases = model_dimm_aliases (live->devices);
+      g_assert_cmpuint (aliases->len, ==, 1);
+      alias = g_strdup (g_ptr_array_index (aliases, 0));
+      g_assert_nonnull (alias);
+      g_assert_cmpstr (alias, !=, "");
+      g_assert_cmpuint (g_list_model_get_n_items (live->devices), ==, n_before + 1);
+      g_assert_cmpuint (changes, >=, 1);
+      {
+        VmemMemoryDevice *found = vmem_domain_find_memory_device (live->domain, alias);
+
+        g_assert_nonnull (found);
+        g_assert_true (VMEM_IS_DIMM (found));
+        g_assert_cmpuint (vmem_memory_device_get_size (found), ==, 128 * MiB);
+        g_assert_cmpint (vmem_memory_device_get_node (found), ==, 0);
+      }
+      xpath = g_strdup_printf ("//devices/memory[@model='dimm'][alias/@name='%s']", alias);
+      g_assert_cmpuint (plain_count (conn, xpath), ==, 1);
+
+      /* The guest has it. */
+      guest_s = serial_wait_for ("VMEM-MEMTOTAL", total + 128 * MiB / KiB, 30);
+      g_test_message ("DIMM %s attached (%s) in %.3f s, in the model after %.3f s, "
+                      "guest MemTotal +131072 kB %.2f s later",
+                      alias, round == 0 ? "sync" : "async", attach_s, model_s, guest_s);
+
+      /* Detached by alias: done when libvirt reports the removal. In this
+       * bed the guest (online_movable memory, ACPI) gives DIMMs back. */
+      changes = 0;
+      t0 = g_get_monotonic_time ();
+      vmem_domain_detach_device_async (live->domain, alias, VMEM_AFFECT_LIVE, NULL,
+                                       async_slot_cb, &slot);
+      await_slot (&slot, 30, "detach_device_async()");
+      detach_s = seconds_since (t0);
+      g_assert_cmpuint (slot.calls, ==, 1);
+      if (!vmem_domain_detach_device_finish (live->domain, slot.result, &error))
+        g_error ("detaching %s: %s (VMEM_ERROR %d) after %.2f s", alias, error->message,
+                 error->code, detach_s);
+      async_slot_clear (&slot);
+
+      /* Gone from the model by the time the detach completes. */
+      lacks.alias = alias;
+      if (!model_lacks (&lacks))
+        {
+          gboolean later = run_until (model_lacks, &lacks, 10);
+
+          g_error ("detach of %s completed but the device was still in the model (%s)", alias,
+                   later ? "it left the model later" : "and still was 10 s later");
+        }
+      g_assert_null (vmem_domain_find_memory_device (live->domain, alias));
+      g_assert_cmpuint (g_list_model_get_n_items (live->devices), ==, n_before);
+      g_assert_cmpuint (changes, >=, 1);
+      g_assert_cmpuint (plain_count (conn, xpath), ==, 0);
+
+      guest_back_s = serial_wait_for ("VMEM-MEMTOTAL", total, 30);
+      g_test_message ("DIMM %s detached in %.3f s, guest MemTotal back to %" G_GUINT64_FORMAT
+                      " kB %.2f s later", alias, detach_s, total, guest_back_s);
+    }
+
+  g_clear_signal_handler (&handler, live->devices);
+  virConnectClose (conn);
+}
+
+static void
+expect_cancelled (VmemVirtioMem *device,
+                  AsyncSlot     *slot,
+                  const char    *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  await_slot (slot, 30, what);
+  if (vmem_virtio_mem_resize_finish (device, slot->result, &error))
+    g_error ("%s: the resize completed instead of being cancelled", what);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error ("%s: expected G_IO_ERROR_CANCELLED, got %s (%s, %d)", what, error->message,
+             g_quark_to_string (error->domain), error->code);
+  /* One callback, and no other one later. */
+  run_for (1.5);
+  g_assert_cmpuint (slot->calls, ==, 1);
+}
+
+typedef struct
+{
+  VmemVirtioMem *device;
+  guint64        size;
+} RequestedIs;
+
+static gboolean
+requested_is (gpointer data)
+{
+  RequestedIs *r = data;
+
+  return vmem_virtio_mem_get_requested_size (r->device) == r->size;
+}
+
+static void
+on_requested_cancel (GObject    *object,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  RequestedIs *r = user_data;
+
+  if (vmem_virtio_mem_get_requested_size (r->device) == r->size)
+    g_cancellable_cancel (g_object_get_data (object, "test-cancellable"));
+}
+
+static void
+test_cancel (Live          *live,
+             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  AsyncSlot slot = { 0 };
+  RequestedIs requested = { live->vmem, VMEM_SIZE };
+  gulong handler;
+  gint64 t0;
+
+  /* At once. */
+  cancellable = g_cancellable_new ();
+  t0 = g_get_monotonic_time ();
+  vmem_virtio_mem_resize_async (live->vmem, VMEM_SIZE, cancellable, async_slot_cb, &slot);
+  g_cancellable_cancel (cancellable);
+  expect_cancelled (live->vmem, &slot, "resize_async() cancelled at once");
+  g_test_message ("cancelled at once: CANCELLED after %.3f s; 1.5 s later requested-size %"
+                  G_GUINT64_FORMAT " MiB, current-size %" G_GUINT64_FORMAT " MiB",
+                  (double) (slot.time_us - t0) / G_USEC_PER_SEC,
+                  vmem_virtio_mem_get_requested_size (live->vmem) / MiB,
+                  vmem_virtio_mem_get_current_size (live->vmem) / MiB);
+  async_slot_clear (&slot);
+  resize_plain (live->vmem, VMEM_START);
+
+  /* In flight: the request is out (requested-size says so), the guest has
+   * not plugged it all yet; cancelled from the notification itself. */
+  g_clear_object (&cancellable);
+  cancellable = g_cancellable_new ();
+  g_object_set_data (G_OBJECT (live->vmem), "test-cancellable", cancellable);
+  handler = g_signal_connect (live->vmem, "notify::requested-size",
+                              G_CALLBACK (on_requested_cancel), &requested);
+  t0 = g_get_monotonic_time ();
+  vmem_virtio_mem_resize_async (live->vmem, VMEM_SIZE, cancellable, async_slot_cb, &slot);
+  if (!run_until (requested_is, &requested, 30))
+    g_error ("requested-size did not become 1 GiB within 30 s of resize_async()");
+  g_clear_signal_handler (&handler, live->vmem);
+  g_object_set_data (G_OBJECT (live->vmem), "test-cancellable", NULL);
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+  expect_cancelled (live->vmem, &slot, "resize_async() cancelled in flight");
+  g_test_message ("cancelled in flight once requested-size was 1 GiB: CANCELLED after %.3f s",
+                  (double) (slot.time_us - t0) / G_USEC_PER_SEC);
+  async_slot_clear (&slot);
+
+  /* The device still works: back to the start, all the way. */
+  resize_plain (live->vmem, VMEM_START);
+  resize_plain (live->vmem, 256 * MiB);
+  resize_plain (live->vmem, VMEM_START);
+}
+
+static void
+test_two_nodes (Live          *live,
+                gconstpointer  data)
+{
+  virConnectPtr conn = plain_open ();
+  VmemVirtioMem *dev[2] = {
+    live_virtio_mem (live, "virtiomem0"),
+    live_virtio_mem (live, "virtiomem1"),
+  };
+  const char *alias[2] = { "virtiomem0", "virtiomem1" };
+  const char *node_key[2] = { "VMEM-NODE-MEMTOTAL 0", "VMEM-NODE-MEMTOTAL 1" };
+  const guint64 target[2] = { 512 * MiB, 768 * MiB };
+  guint64 node_total[2];
+  guint64 total = serial_settled ("VMEM-MEMTOTAL");
+  Resize r[2];
+  SignalLog log;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      node_total[i] = serial_settled (node_key[i]);
+      g_test_message ("node %u: MemTotal %" G_GUINT64_FORMAT " kB", i, node_total[i]);
+    }
+
+  /* One after the other; the other device does not move. */
+  for (guint i = 0; i < 2; i++)
+    {
+      guint other = 1 - i;
+      guint64 other_size = i == 0 ? VMEM_START : target[0];
+      g_autoptr(GPtrArray) other_signals = NULL;
+      double done_s, node_s;
+
+      signal_log_start (&log, live->domain);
+      resize_start (&r[i], dev[i], target[i]);
+      await_slot (&r[i].slot, 60, "resize_async()");
+      resize_check (&r[i], &log, &done_s);
+      resize_clear (&r[i]);
+
+      node_s = serial_wait_for (node_key[i], node_total[i] + (target[i] - VMEM_START) / KiB, 30);
+      g_test_message ("node %u MemTotal +%" G_GUINT64_FORMAT " kB %.2f s after the resize",
+                      i, (target[i] - VMEM_START) / KiB, node_s);
+
+      other_signals = signal_log_for (&log, alias[other]);
+      g_assert_cmpuint (other_signals->len, ==, 0);
+      g_assert_cmpuint (vmem_virtio_mem_get_requested_size (dev[other]), ==, other_size);
+      g_assert_cmpuint (vmem_virtio_mem_get_current_size (dev[other]), ==, other_size);
+      g_assert_cmpuint (plain_device_size (conn, alias[other], "requested"), ==, other_size);
+      g_assert_cmpuint (plain_device_size (conn, alias[other], "current"), ==, other_size);
+      g_assert_cmpuint (plain_device_size (conn, alias[i], "requested"), ==, target[i]);
+      g_assert_cmpuint (plain_device_size (conn, alias[i], "current"), ==, target[i]);
+      g_assert_cmpuint (serial_settled (node_key[other]), ==,
+                        node_total[other] + (other_size - VMEM_START) / KiB);
+      signal_log_stop (&log);
+    }
+  serial_wait_for ("VMEM-MEMTOTAL",
+                   total + (target[0] + target[1] - 2 * VMEM_START) / KiB, 30);
+
+  /* Both at once, back to the start: each its own way. */
+  signal_log_start (&log, live->domain);
+  resize_start (&r[0], dev[0], VMEM_START);
+  resize_start (&r[1], dev[1], VMEM_START);
+  await_slot (&r[0].slot, 60, "resize_async() of virtiomem0");
+  await_slot (&r[1].slot, 60, "resize_async() of virtiomem1");
+  for (guint i = 0; i < 2; i++)
+    {
+      resize_check (&r[i], &log, NULL);
+      resize_clear (&r[i]);
+    }
+  signal_log_stop (&log);
+
+  for (guint i = 0; i < 2; i++)
+    serial_wait_for (node_key[i], node_total[i], 30);
+  serial_wait_for ("VMEM-MEMTOTAL", total, 30);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpuint (plain_device_size (conn, alias[i], "requested"), ==, VMEM_START);
+      g_assert_cmpuint (plain_device_size (conn, alias[i], "current"), ==, VMEM_START);
+    }
+
+  virConnectClose (conn);
+}
+
+static void
+test_stall (Live          *live,
+            gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reached = NULL;
+  NotifyLog notify;
+  AsyncSlot slot = { 0 };
+  guint stall_timeout = 0;
+  guint64 current = vmem_virtio_mem_get_current_size (live->vmem);
+  gint64 t0;
+  double elapsed;
+
+  /* Nothing ever plugged in this guest. */
+  g_assert_cmpuint (current, ==, 0);
+
+  /* The property: one notification for one change. */
+  g_object_get (live->vmem, "stall-timeout", &stall_timeout, NULL);
+  g_assert_cmpuint (stall_timeout, ==, vmem_virtio_mem_get_stall_timeout (live->vmem));
+  notify_log_start (&notify, live->vmem, "stall-timeout");
+  g_object_set (live->vmem, "stall-timeout", 3000, NULL);
+  g_object_set (live->vmem, "stall-timeout", 3000, NULL);
+  g_assert_cmpuint (notify.values->len, ==, stall_timeout != 3000 ? 1 : 0);
+  g_object_get (live->vmem, "stall-timeout", &stall_timeout, NULL);
+  g_assert_cmpuint (stall_timeout, ==, 3000);
+  g_assert_cmpuint (vmem_virtio_mem_get_stall_timeout (live->vmem), ==, 3000);
+  notify_log_stop (&notify);
+
+  t0 = g_get_monotonic_time ();
+  vmem_virtio_mem_resize_async (live->vmem, 512 * MiB, NULL, async_slot_cb, &slot);
+  await_slot (&slot, 30, "resize_async() in a guest without virtio_mem");
+  elapsed = (double) (slot.time_us - t0) / G_USEC_PER_SEC;
+  if (vmem_virtio_mem_resize_finish (live->vmem, slot.result, &error))
+    g_error ("a resize to 512 MiB completed in a guest without virtio_mem");
+  if (!g_error_matches (error, VMEM_ERROR, VMEM_ERROR_STALLED))
+    g_error ("expected VMEM_ERROR_STALLED, got %s (%s, %d) after %.2f s", error->message,
+             g_quark_to_string (error->domain), error->code, elapsed);
+  g_test_message ("STALLED after %.3f s: %s", elapsed, error->message);
+
+  /* After the stall timeout, not before, and not much later. */
+  g_assert_cmpfloat (elapsed, >=, 3.0);
+  g_assert_cmpfloat (elapsed, <=, 10.0 * time_scale ());
+  g_assert_cmpuint (slot.calls, ==, 1);
+
+  /* The device's setting held through the refreshes made while waiting. */
+  if (vmem_virtio_mem_get_stall_timeout (live->vmem) != 3000)
+    g_error ("stall-timeout is %u ms after the resize: the 3000 ms set before it were lost",
+             vmem_virtio_mem_get_stall_timeout (live->vmem));
+
+  /* The message says how far the guest got. */
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (live->vmem), ==, current);
+  reached = size_text (current);
+  if (!test_message_names_size (error->message, current, reached))
+    g_error ("the stall message does not name the size reached (%s): %s", reached, error->message);
+  /* A time it gives is the device's stall-timeout. */
+  if (strstr (error->message, " ms") != NULL && strstr (error->message, "3000 ms") == NULL)
+    g_error ("the stall message names another time than the 3000 ms stall-timeout: %s",
+             error->message);
+  async_slot_clear (&slot);
+
+  /* The device and the connection still work. */
+  g_clear_error (&error);
+  if (!vmem_virtio_mem_set_requested_size (live->vmem, VMEM_START, VMEM_AFFECT_LIVE, NULL, &error))
+    g_error ("set_requested_size 128 MiB after the stall: %s", error->message);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (live->vmem), ==, VMEM_START);
+  /* current-size is what the guest plugged, never what was asked for. */
+  run_for (1.5);
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (live->vmem), ==, 0);
+  {
+    virConnectPtr conn = plain_open ();
+
+    g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "requested"), ==, VMEM_START);
+    g_assert_cmpuint (plain_device_size (conn, "virtiomem0", "current"), ==, 0);
+    virConnectClose (conn);
+  }
+
+  /* A resize that waits (a long stall timeout) ends at once when
+   * cancelled, and the device still works afterwards. */
+  vmem_virtio_mem_set_stall_timeout (live->vmem, 60000);
+  cancellable = g_cancellable_new ();
+  vmem_virtio_mem_resize_async (live->vmem, 256 * MiB, cancellable, async_slot_cb, &slot);
+  run_for (1.5);
+  g_assert_null (slot.result);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (live->vmem), ==, 256 * MiB);
+  t0 = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  await_slot (&slot, 5, "resize_async() cancelled while waiting for the guest");
+  elapsed = (double) (slot.time_us - t0) / G_USEC_PER_SEC;
+  if (vmem_virtio_mem_resize_finish (live->vmem, slot.result, &error))
+    g_error ("a resize to 256 MiB completed in a guest without virtio_mem");
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error ("expected G_IO_ERROR_CANCELLED, got %s (%s, %d)", error->message,
+             g_quark_to_string (error->domain), error->code);
+  g_test_message ("cancelled while waiting: CANCELLED %.3f s after g_cancellable_cancel()", elapsed);
+  g_assert_cmpfloat (elapsed, <, 1.0 * time_scale ());
+  run_for (1.0);
+  g_assert_cmpuint (slot.calls, ==, 1);
+  async_slot_clear (&slot);
+
+  g_clear_error (&error);
+  if (!vmem_virtio_mem_set_requested_size (live->vmem, VMEM_START, VMEM_AFFECT_LIVE, NULL, &error))
+    g_error ("set_requested_size 128 MiB after the cancel: %s", error->message);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (live->vmem), ==, VMEM_START);
+}
+
+/* libvirtd's PID, as the bed recorded it: the daemon's own pid file,
+ * checked against the bed's list (PID and start time) and the binary. */
+static pid_t
+bed_libvirtd_pid (void)
+{
+  const char *work = bed_env ("VMEM_BED_WORKDIR");
+  g_autofree char *pid_path = g_build_filename (work, "run", "libvirtd.pid", NULL);
+  g_autofree char *pids_path = g_build_filename (work, "pids", NULL);
+  g_autofree char *pid_text = NULL;
+  g_autofree char *pids = NULL;
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  g_autofree char *exe_path = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *recorded = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *rest;
+  pid_t pid;
+
+  if (!g_file_get_contents (pid_path, &pid_text, NULL, NULL))
+    g_error ("the bed has no %s", pid_path);
+  pid = (pid_t) g_ascii_strtoll (g_strstrip (pid_text), NULL, 10);
+  g_assert_cmpint (pid, >, 1);
+
+  stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
+  rest = strrchr (stat, ')');
+  g_assert_nonnull (rest);
+  fields = g_strsplit (rest + 2, " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), >, 19);
+  start = g_strdup (fields[19]);
+
+  g_assert_true (g_file_get_contents (pids_path, &pids, NULL, NULL));
+  recorded = g_strdup_printf ("libvirtd %d %s\n", (int) pid, start);
+  if (strstr (pids, recorded) == NULL)
+    g_error ("PID %d (start %s) is not the libvirtd the bed recorded in %s:\n%s",
+             (int) pid, start, pids_path, pids);
+
+  exe_path = g_strdup_printf ("/proc/%d/exe", (int) pid);
+  exe = g_file_read_link (exe_path, NULL);
+  g_assert_cmpstr (exe, ==, LIBVIRTD_BIN);
+
+  return pid;
+}
+
+static void
+on_closed (VmemConnection  *connection,
+           VmemCloseReason  reason,
+           gpointer         user_data)
+{
+  GArray *reasons = user_data;
+  int r = reason;
+
+  assert_main_thread ("\"closed\"");
+  g_array_append_val (reasons, r);
+}
+
+static gboolean
+array_nonempty (gpointer data)
+{
+  return ((GArray *) data)->len > 0;
+}
+
+static void
+expect_closed_error (gboolean    ok,
+                     GError     *error,
+                     const char *what)
+{
+  if (ok)
+    g_error ("%s succeeded on a closed connection", what);
+  if (!g_error_matches (error, VMEM_ERROR, VMEM_ERROR_CLOSED))
+    g_error ("%s on a closed connection: expected VMEM_ERROR_CLOSED, got %s (%s, %d)", what,
+             error->message, g_quark_to_string (error->domain), error->code);
+}
+
+static void
+test_daemon_killed (Live          *live,
+                    gconstpointer  data)
+{
+  g_autoptr(GArray) reasons = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(GListModel) domains = NULL;
+  g_autoptr(VmemDimm) dimm = vmem_dimm_new ();
+  g_autoptr(GEnumClass) reason_class = g_type_class_ref (VMEM_TYPE_CLOSE_REASON);
+  SignalLog log;
+  AsyncSlot slot = { 0 };
+  RequestedIs requested = { live->vmem, VMEM_SIZE };
+  gulong handler;
+  pid_t pid = bed_libvirtd_pid ();
+  gint64 t_kill;
+  gboolean open = TRUE, ok;
+  int reason;
+
+  handler = g_signal_connect (live->connection, "closed", G_CALLBACK (on_closed), reasons);
+
+  /* A resize under way: the request is out (requested-size says so), the
+   * guest is plugging, and the daemon that would report it dies. */
+  signal_log_start (&log, live->domain);
+  vmem_virtio_mem_resize_async (live->vmem, VMEM_SIZE, NULL, async_slot_cb, &slot);
+  if (!run_until (requested_is, &requested, 30))
+    g_error ("requested-size did not become 1 GiB within 30 s of resize_async()");
+  g_assert_null (slot.result);
+
+  t_kill = g_get_monotonic_time ();
+  if (kill (pid, SIGKILL) != 0)
+    g_error ("kill %d: %s", (int) pid, g_strerror (errno));
+  g_test_message ("killed libvirtd (PID %d) with SIGKILL, %u size signals so far",
+                  (int) pid, log.signals->len);
+
+  /* libvirt's keepalive gives up within 30 s even without an EOF. */
+  if (!run_until (array_nonempty, reasons, 40))
+    g_error ("no \"closed\" within 40 s of killing libvirtd");
+  reason = g_array_index (reasons, int, 0);
+  g_test_message ("\"closed\" (%s) %.3f s after the kill",
+                  g_enum_get_value (reason_class, reason)->value_nick, seconds_since (t_kill));
+  g_assert_true (reason == VMEM_CLOSE_REASON_EOF || reason == VMEM_CLOSE_REASON_KEEPALIVE ||
+                 reason == VMEM_CLOSE_REASON_ERROR);
+
+  await_slot (&slot, 40, "resize_async() when libvirtd died");
+  ok = vmem_virtio_mem_resize_finish (live->vmem, slot.result, &error);
+  g_test_message ("the resize ended %.3f s after the kill: %s", (double) (slot.time_us - t_kill) / G_USEC_PER_SEC,
+                  ok ? "success" : error->message);
+  expect_closed_error (ok, error, "the resize under way");
+  g_clear_error (&error);
+  async_slot_clear (&slot);
+
+  /* Once. */
+  run_for (1.5);
+  g_assert_cmpuint (reasons->len, ==, 1);
+  g_assert_cmpuint (slot.calls, ==, 1);
+  g_assert_false (vmem_connection_is_open (live->connection));
+  g_object_get (live->connection, "open", &open, NULL);
+  g_assert_false (open);
+
+  /* Every call fails the same way now. */
+  domain = vmem_connection_lookup_domain (live->connection, bed_env ("VMEM_BED_DOMAIN"), &error);
+  expect_closed_error (domain != NULL, error, "lookup_domain");
+  g_clear_error (&error);
+
+  domains = vmem_connection_list_domains (live->connection, NULL, &error);
+  expect_closed_error (domains != NULL, error, "list_domains");
+  g_clear_error (&error);
+
+  ok = vmem_domain_refresh (live->domain, NULL, &error);
+  expect_closed_error (ok, error, "refresh");
+  g_clear_error (&error);
+
+  ok = vmem_virtio_mem_set_requested_size (live->vmem, 256 * MiB, VMEM_AFFECT_LIVE, NULL, &error);
+  expect_closed_error (ok, error, "set_requested_size");
+  g_clear_error (&error);
+
+  vmem_virtio_mem_resize_async (live->vmem, VMEM_START, NULL, async_slot_cb, &slot);
+  await_slot (&slot, 10, "resize_async() on a closed connection");
+  ok = vmem_virtio_mem_resize_finish (live->vmem, slot.result, &error);
+  expect_closed_error (ok, error, "resize_async");
+  g_clear_error (&error);
+  async_slot_clear (&slot);
+
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 128 * MiB);
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
+  ok = vmem_domain_attach_device (live->domain, VMEM_MEMORY_DEVICE (dimm), VMEM_AFFECT_LIVE,
+                                  NULL, &error);
+  expect_closed_error (ok, error, "attach_device");
+  g_clear_error (&error);
+
+  /* Closing a closed connection is harmless and says nothing more. */
+  vmem_connection_close (live->connection);
+  run_for (0.5);
+  g_assert_cmpuint (reasons->len, ==, 1);
+
+  g_clear_signal_handler (&handler, live->connection);
+  signal_log_stop (&log);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *bed = NULL;
+  BedMode mode;
+
+  g_test_init (&argc, &argv, NULL);
+  main_thread = g_thread_self ();
+  g_thread_unref (g_thread_new ("watchdog", watchdog_run, NULL));
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--bed") && i + 1 < argc)
+        bed = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--bed="))
+        bed = argv[i] + strlen ("--bed=");
+      else
+        g_error ("unknown argument %s; usage: test-live [GTEST-OPTIONS] --bed "
+                 "default|two-nodes|no-virtio-mem|daemon-killed", argv[i]);
+    }
+  if (bed == NULL)
+    g_error ("usage: test-live [GTEST-OPTIONS] --bed default|two-nodes|no-virtio-mem|daemon-killed");
+
+  if (g_str_equal (bed, "default"))
+    mode = BED_DEFAULT;
+  else if (g_str_equal (bed, "two-nodes"))
+    mode = BED_TWO_NODES;
+  else if (g_str_equal (bed, "no-virtio-mem"))
+    mode = BED_NO_VIRTIO_MEM;
+  else if (g_str_equal (bed, "daemon-killed"))
+    mode = BED_DAEMON_KILLED;
+  else
+    g_error ("unknown bed '%s'", bed);
+
+#define ADD(path, func) \
+  g_test_add (path, Live, GINT_TO_POINTER (mode), live_set_up, func, live_tear_down)
+
+  switch (mode)
+    {
+    case BED_DEFAULT:
+      ADD ("/live/grow-shrink", test_grow_shrink);
+      ADD ("/live/memtotal-follows", test_memtotal_follows);
+      ADD ("/live/refused-nothing-sent", test_refused_nothing_sent);
+      ADD ("/live/set-requested-size", test_set_requested_size);
+      ADD ("/live/dimm-attach-detach", test_dimm_attach_detach);
+      ADD ("/live/cancel", test_cancel);
+      break;
+    case BED_TWO_NODES:
+      ADD ("/live/two-nodes", test_two_nodes);
+      break;
+    case BED_NO_VIRTIO_MEM:
+      ADD ("/live/stall", test_stall);
+      break;
+    case BED_DAEMON_KILLED:
+      ADD ("/live/daemon-killed", test_daemon_killed);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+#undef ADD
+
+  return g_test_run ();
+}
