@@ -224,10 +224,18 @@ message_post (EventLink    *link,
   message->event = event;
   message->detail = detail;
 
-  /* Runs at once when this thread owns the context (as with libvirt-glib's
-   * loop on the main context), else from the context's next iteration. */
-  g_main_context_invoke_full (link->context, G_PRIORITY_DEFAULT,
-                              message_dispatch, message, message_free);
+  /* Always from the context's next iteration, never inline: libvirt may
+   * hold its locks while calling us (the close callback does), and the
+   * handlers call back into libvirt. */
+  {
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, message_dispatch, message, message_free);
+    g_source_set_static_name (source, "[vmem] libvirt event");
+    g_source_attach (source, link->context);
+    g_source_unref (source);
+  }
 }
 
 static int

@@ -10,6 +10,8 @@
 #include "vmem-error.h"
 #include "vmem-private.h"
 
+#include <glib-unix.h>
+
 static VmemError
 error_code_from_libvirt (int code)
 {
@@ -80,22 +82,257 @@ _vmem_set_error_from_libvirt (GError     **error,
   g_propagate_error (error, local_error);
 }
 
-static void
-ignore_timeout (int      timer,
-                void    *opaque)
+/* The library's own event loop implementation, for processes that have
+ * none: libvirt's sockets and timers as GSources of a private
+ * GMainContext, iterated by a thread of the library's own. libvirt's
+ * default implementation (and libvirt-glib's) iterate the global default
+ * context, which belongs to the application: a thread of ours iterating it
+ * would dispatch the application's sources, on the wrong thread. */
+
+typedef struct
 {
+  int             id;
+  int             fd;
+  virEventHandleCallback callback;
+  virEventTimeoutCallback timeout_callback;
+  void           *opaque;
+  virFreeCallback ff;
+  GSource        *source;     /* NULL while disabled; guarded by loop_lock */
+  gint            removed;    /* atomic */
+} LoopWatch;
+
+static GMutex        loop_lock;
+static GMainContext *loop_context;
+static GHashTable   *loop_handles;    /* id -> LoopWatch, guarded by loop_lock */
+static GHashTable   *loop_timeouts;   /* id -> LoopWatch, guarded by loop_lock */
+static int           loop_next_id = 1;
+
+static LoopWatch *
+loop_watch_ref (LoopWatch *watch)
+{
+  return g_atomic_rc_box_acquire (watch);
+}
+
+static void
+loop_watch_unref (gpointer data)
+{
+  g_atomic_rc_box_release (data);
+}
+
+static GIOCondition
+condition_from_events (int events)
+{
+  return ((events & VIR_EVENT_HANDLE_READABLE) ? G_IO_IN : 0) |
+         ((events & VIR_EVENT_HANDLE_WRITABLE) ? G_IO_OUT : 0) |
+         ((events & VIR_EVENT_HANDLE_ERROR) ? G_IO_ERR : 0) |
+         ((events & VIR_EVENT_HANDLE_HANGUP) ? G_IO_HUP : 0);
+}
+
+static gboolean
+loop_handle_dispatch (int          fd,
+                      GIOCondition condition,
+                      gpointer     data)
+{
+  LoopWatch *watch = data;
+  int events = ((condition & G_IO_IN) ? VIR_EVENT_HANDLE_READABLE : 0) |
+               ((condition & G_IO_OUT) ? VIR_EVENT_HANDLE_WRITABLE : 0) |
+               ((condition & G_IO_ERR) ? VIR_EVENT_HANDLE_ERROR : 0) |
+               ((condition & G_IO_HUP) ? VIR_EVENT_HANDLE_HANGUP : 0);
+
+  if (!g_atomic_int_get (&watch->removed))
+    watch->callback (watch->id, watch->fd, events, watch->opaque);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+loop_timeout_dispatch (gpointer data)
+{
+  LoopWatch *watch = data;
+
+  if (!g_atomic_int_get (&watch->removed))
+    watch->timeout_callback (watch->id, watch->opaque);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Replaces the watch's source; called with loop_lock held. */
+static void
+loop_watch_set_source (LoopWatch *watch,
+                       GSource   *source)
+{
+  if (watch->source != NULL)
+    {
+      g_source_destroy (watch->source);
+      g_source_unref (watch->source);
+    }
+
+  watch->source = source;
+  if (source != NULL)
+    g_source_attach (source, loop_context);
+}
+
+static GSource *
+loop_handle_source (LoopWatch *watch,
+                    int        events)
+{
+  GSource *source;
+
+  if (events == 0)
+    return NULL;
+
+  source = g_unix_fd_source_new (watch->fd, condition_from_events (events));
+  g_source_set_callback (source, G_SOURCE_FUNC (loop_handle_dispatch),
+                         loop_watch_ref (watch), loop_watch_unref);
+  return source;
+}
+
+static GSource *
+loop_timeout_source (LoopWatch *watch,
+                     int        interval)
+{
+  GSource *source;
+
+  if (interval < 0)
+    return NULL;
+
+  source = g_timeout_source_new (interval);
+  g_source_set_callback (source, loop_timeout_dispatch, loop_watch_ref (watch), loop_watch_unref);
+  return source;
+}
+
+static gboolean
+loop_free_opaque (gpointer data)
+{
+  LoopWatch *watch = data;
+
+  watch->ff (watch->opaque);
+  return G_SOURCE_REMOVE;
+}
+
+/* libvirt wants the free function called from a clean stack, never from
+ * within the remove call. */
+static void
+loop_watch_remove (GHashTable *table,
+                   int         id)
+{
+  LoopWatch *watch;
+
+  g_mutex_lock (&loop_lock);
+  watch = g_hash_table_lookup (table, GINT_TO_POINTER (id));
+  if (watch != NULL)
+    {
+      g_atomic_int_set (&watch->removed, TRUE);
+      loop_watch_set_source (watch, NULL);
+      if (watch->ff != NULL)
+        {
+          GSource *idle = g_idle_source_new ();
+
+          g_source_set_callback (idle, loop_free_opaque, loop_watch_ref (watch), loop_watch_unref);
+          g_source_attach (idle, loop_context);
+          g_source_unref (idle);
+        }
+      g_hash_table_remove (table, GINT_TO_POINTER (id));
+    }
+  g_mutex_unlock (&loop_lock);
+}
+
+static int
+loop_add_handle (int                    fd,
+                 int                    events,
+                 virEventHandleCallback callback,
+                 void                  *opaque,
+                 virFreeCallback        ff)
+{
+  LoopWatch *watch = g_atomic_rc_box_new0 (LoopWatch);
+  int id;
+
+  watch->fd = fd;
+  watch->callback = callback;
+  watch->opaque = opaque;
+  watch->ff = ff;
+
+  g_mutex_lock (&loop_lock);
+  id = watch->id = loop_next_id++;
+  g_hash_table_insert (loop_handles, GINT_TO_POINTER (id), watch);
+  loop_watch_set_source (watch, loop_handle_source (watch, events));
+  g_mutex_unlock (&loop_lock);
+  return id;
+}
+
+static void
+loop_update_handle (int id,
+                    int events)
+{
+  LoopWatch *watch;
+
+  g_mutex_lock (&loop_lock);
+  watch = g_hash_table_lookup (loop_handles, GINT_TO_POINTER (id));
+  if (watch != NULL)
+    loop_watch_set_source (watch, loop_handle_source (watch, events));
+  g_mutex_unlock (&loop_lock);
+}
+
+static int
+loop_remove_handle (int id)
+{
+  loop_watch_remove (loop_handles, id);
+  return 0;
+}
+
+static int
+loop_add_timeout (int                     interval,
+                  virEventTimeoutCallback callback,
+                  void                   *opaque,
+                  virFreeCallback         ff)
+{
+  LoopWatch *watch = g_atomic_rc_box_new0 (LoopWatch);
+  int id;
+
+  watch->timeout_callback = callback;
+  watch->opaque = opaque;
+  watch->ff = ff;
+
+  g_mutex_lock (&loop_lock);
+  id = watch->id = loop_next_id++;
+  g_hash_table_insert (loop_timeouts, GINT_TO_POINTER (id), watch);
+  loop_watch_set_source (watch, loop_timeout_source (watch, interval));
+  g_mutex_unlock (&loop_lock);
+  return id;
+}
+
+static void
+loop_update_timeout (int id,
+                     int interval)
+{
+  LoopWatch *watch;
+
+  g_mutex_lock (&loop_lock);
+  watch = g_hash_table_lookup (loop_timeouts, GINT_TO_POINTER (id));
+  if (watch != NULL)
+    loop_watch_set_source (watch, loop_timeout_source (watch, interval));
+  g_mutex_unlock (&loop_lock);
+}
+
+static int
+loop_remove_timeout (int id)
+{
+  loop_watch_remove (loop_timeouts, id);
+  return 0;
 }
 
 static gpointer
-run_default_event_loop (gpointer data)
+loop_run (gpointer data)
 {
+  g_main_context_push_thread_default (loop_context);
   for (;;)
-    {
-      if (virEventRunDefaultImpl () < 0)
-        g_warning ("libvirt's event loop failed: %s", virGetLastErrorMessage ());
-    }
+    g_main_context_iteration (loop_context, TRUE);
 
   return NULL;
+}
+
+static void
+ignore_timeout (int   timer,
+                void *opaque)
+{
 }
 
 /*
@@ -106,8 +343,8 @@ run_default_event_loop (gpointer data)
  * registered. When the application registered one (libvirt-glib's
  * gvir_event_register(), or virEventRegisterDefaultImpl() with a thread of
  * its own running it), that one is used; otherwise the library registers
- * libvirt's default implementation and runs it on a thread of its own.
- * Callbacks are passed on to each connection's GMainContext either way.
+ * its own, run on a private context by a thread of its own. Callbacks are
+ * passed on to each connection's GMainContext either way.
  */
 void
 _vmem_event_loop_ensure (void)
@@ -127,10 +364,13 @@ _vmem_event_loop_ensure (void)
         }
       else
         {
-          if (virEventRegisterDefaultImpl () < 0)
-            g_error ("Cannot register libvirt's event loop: %s", virGetLastErrorMessage ());
-          g_thread_unref (g_thread_new ("vmem-libvirt-events", run_default_event_loop, NULL));
-          g_debug ("Running libvirt's default event loop on a thread of its own");
+          loop_context = g_main_context_new ();
+          loop_handles = g_hash_table_new_full (NULL, NULL, NULL, loop_watch_unref);
+          loop_timeouts = g_hash_table_new_full (NULL, NULL, NULL, loop_watch_unref);
+          virEventRegisterImpl (loop_add_handle, loop_update_handle, loop_remove_handle,
+                                loop_add_timeout, loop_update_timeout, loop_remove_timeout);
+          g_thread_unref (g_thread_new ("vmem-libvirt-events", loop_run, NULL));
+          g_debug ("Running libvirt's events on a thread of the library");
         }
 
       g_once_init_leave (&done, 1);

@@ -428,7 +428,11 @@ _vmem_memory_device_update_from (VmemMemoryDevice *self,
     {
       g_auto(GValue) value = G_VALUE_INIT;
 
-      if ((pspecs[i]->flags & G_PARAM_WRITABLE) == 0 ||
+      /* The base class's properties, all read from XML; each model
+       * takes its own in update_from(), leaving settings such as a
+       * stall timeout alone. */
+      if (pspecs[i]->owner_type != VMEM_TYPE_MEMORY_DEVICE ||
+          (pspecs[i]->flags & G_PARAM_WRITABLE) == 0 ||
           (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
         continue;
 

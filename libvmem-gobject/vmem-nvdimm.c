@@ -103,11 +103,24 @@ vmem_nvdimm_write_target (VmemMemoryDevice *device,
     vmem_xml_writer_element (w, "target/readonly", "readonly", NULL, NULL);
 }
 
+static void
+vmem_nvdimm_update_from (VmemMemoryDevice *device,
+                         VmemMemoryDevice *other)
+{
+  VmemNvdimm *self = VMEM_NVDIMM (device);
+  VmemNvdimm *fresh = VMEM_NVDIMM (other);
+
+  vmem_nvdimm_set_label_size (self, fresh->label_size);
+  vmem_nvdimm_set_readonly (self, fresh->readonly);
+  vmem_nvdimm_set_uuid (self, fresh->uuid);
+}
+
 static const VmemMemoryDeviceOps vmem_nvdimm_ops = {
   .model = VMEM_MEMORY_MODEL_NVDIMM,
   .parse = vmem_nvdimm_parse,
   .write_head = vmem_nvdimm_write_head,
   .write_target = vmem_nvdimm_write_target,
+  .update_from = vmem_nvdimm_update_from,
 };
 
 static gboolean

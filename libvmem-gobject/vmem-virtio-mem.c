@@ -136,6 +136,8 @@ vmem_virtio_mem_update_from (VmemMemoryDevice *device,
   VmemVirtioMem *self = VMEM_VIRTIO_MEM (device);
   VmemVirtioMem *fresh = VMEM_VIRTIO_MEM (other);
 
+  vmem_virtio_mem_set_block_size (self, fresh->block_size);
+  vmem_virtio_mem_set_address_base (self, fresh->address_base);
   _vmem_virtio_mem_set_requested_size (self, fresh->requested_size);
   _vmem_virtio_mem_set_current_size (self, fresh->current_size);
 }

@@ -2013,12 +2013,12 @@ test_daemon_killed (Live          *live,
                   ok ? "success" : error->message);
   expect_closed_error (ok, error, "the resize under way");
   g_clear_error (&error);
-  async_slot_clear (&slot);
 
   /* Once. */
   run_for (1.5);
   g_assert_cmpuint (reasons->len, ==, 1);
   g_assert_cmpuint (slot.calls, ==, 1);
+  async_slot_clear (&slot);
   g_assert_false (vmem_connection_is_open (live->connection));
   g_object_get (live->connection, "open", &open, NULL);
   g_assert_false (open);
