@@ -1,0 +1,1388 @@
+/* test-connection.c: VmemConnection and VmemDomain on libvirt's test driver
+ *
+ * Covers opening a connection (sync, async, a bogus URI, a cancelled
+ * GCancellable) with its "uri" and "open" properties, listing and looking
+ * up domains (by name and by UUID, the same object each time; an unknown
+ * domain keeps libvirt's VIR_ERR_NO_DOMAIN), the memory devices of a
+ * domain read from a test-driver file of the test's own, refresh, the
+ * checks done before anything is sent to libvirt (a bad requested size, an
+ * invalid device to attach), the test driver's VIR_ERR_NO_SUPPORT for
+ * resizing, attaching and detaching, set_requested_size() on devices that
+ * belong to no domain, the requested-size and stall-timeout properties,
+ * lifecycle events of test:///default turned into "state" notifications on
+ * the thread and GMainContext the connection was opened in, the
+ * application's default GMainContext left to the application (libvirt's
+ * event loop must not dispatch it from another thread), no signal from a
+ * domain dropped right after an async call on it, and closing
+ * ("closed" with VMEM_CLOSE_REASON_CLIENT, VMEM_ERROR_CLOSED afterwards,
+ * and reopening).
+ *
+ * test:///default keeps one state per process while any connection to it
+ * is open, so a plain libvirt connection opened beside the library's can
+ * suspend and resume its domain 'test'; a test:///FILE URI gets a fresh
+ * state for each connection.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <vmem.h>
+
+#define KiB ((guint64) 1 << 10)
+#define MiB ((guint64) 1 << 20)
+#define GiB ((guint64) 1 << 30)
+
+#define DEFAULT_URI "test:///default"
+#define DEFAULT_DOMAIN "test"
+#define DEFAULT_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
+
+#define FILE_DOMAIN "vmem-unit"
+#define FILE_UUID "5a1e9c2b-3d4f-4e6a-8b7c-9d0e1f2a3b4c"
+#define OFF_DOMAIN "vmem-unit-off"
+#define OFF_UUID "0f3e7b1a-9c2d-4b5e-8f6a-7d1c2b3a4e5f"
+
+/* A running domain with a virtio-mem device and a DIMM. The test driver
+ * keeps only aliases that start with "ua-". */
+#define RUNNING_DOMAIN_XML \
+  "<domain type='test'>\n" \
+  "  <name>" FILE_DOMAIN "</name>\n" \
+  "  <uuid>" FILE_UUID "</uuid>\n" \
+  "  <maxMemory slots='16' unit='GiB'>16</maxMemory>\n" \
+  "  <memory unit='MiB'>2048</memory>\n" \
+  "  <currentMemory unit='MiB'>512</currentMemory>\n" \
+  "  <vcpu>1</vcpu>\n" \
+  "  <os><type arch='x86_64'>hvm</type></os>\n" \
+  "  <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>\n" \
+  "  <devices>\n" \
+  "    <memory model='virtio-mem'>\n" \
+  "      <target>\n" \
+  "        <size unit='GiB'>1</size>\n" \
+  "        <node>0</node>\n" \
+  "        <block unit='KiB'>2048</block>\n" \
+  "        <requested unit='MiB'>128</requested>\n" \
+  "      </target>\n" \
+  "      <alias name='ua-vmem0'/>\n" \
+  "    </memory>\n" \
+  "    <memory model='dimm'>\n" \
+  "      <target>\n" \
+  "        <size unit='MiB'>512</size>\n" \
+  "        <node>0</node>\n" \
+  "      </target>\n" \
+  "      <alias name='ua-dimm0'/>\n" \
+  "      <address type='dimm' slot='0'/>\n" \
+  "    </memory>\n" \
+  "  </devices>\n" \
+  "</domain>\n"
+
+/* A defined domain that does not run (runstate 5 is VIR_DOMAIN_SHUTOFF). */
+#define OFF_DOMAIN_XML \
+  "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n" \
+  "  <name>" OFF_DOMAIN "</name>\n" \
+  "  <uuid>" OFF_UUID "</uuid>\n" \
+  "  <memory unit='MiB'>512</memory>\n" \
+  "  <os><type arch='x86_64'>hvm</type></os>\n" \
+  "  <test:runstate>5</test:runstate>\n" \
+  "</domain>\n"
+
+static const char node_xml[] = "<node>\n" RUNNING_DOMAIN_XML OFF_DOMAIN_XML "</node>\n";
+
+/* Running under valgrind makes everything slower by an order of magnitude;
+ * the test setup says so through this variable. */
+static guint
+scaled (guint msec)
+{
+  const char *scale = g_getenv ("VMEM_TEST_TIME_SCALE");
+  double value = 1.0;
+
+  if (scale != NULL && *scale != '\0')
+    value = g_ascii_strtod (scale, NULL);
+  g_assert_cmpfloat (value, >=, 1.0);
+
+  return (guint) (msec * value);
+}
+
+/* Wakes the context up now and then. The waits below check their
+ * condition and their deadline between iterations, so that they end even
+ * when a thread other than this one dispatches the context's sources. */
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates @context until @condition holds; fails the test after @msec. */
+#define WAIT_UNTIL(context, condition, msec) \
+  G_STMT_START { \
+    gint64 _deadline = g_get_monotonic_time () + (gint64) scaled (msec) * 1000; \
+    GSource *_wake = g_timeout_source_new (10); \
+    g_source_set_callback (_wake, wake_up, NULL, NULL); \
+    g_source_attach (_wake, (context)); \
+    while (!(condition) && g_get_monotonic_time () < _deadline) \
+      g_main_context_iteration ((context), TRUE); \
+    g_source_destroy (_wake); \
+    g_source_unref (_wake); \
+    if (!(condition)) \
+      g_error ("Timed out after %u ms waiting for: %s", scaled (msec), #condition); \
+  } G_STMT_END
+
+/* Iterates @context for @msec whatever happens. */
+static void
+spin (GMainContext *context,
+      guint         msec)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) msec * 1000;
+  GSource *wake = g_timeout_source_new (10);
+
+  g_source_set_callback (wake, wake_up, NULL, NULL);
+  g_source_attach (wake, context);
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (wake);
+  g_source_unref (wake);
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  GAsyncResult **out = data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+/* Waits for an async call whose callback is store_result(). */
+#define WAIT_FOR_RESULT(result) WAIT_UNTIL (NULL, (result) != NULL, 10000)
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+assert_error_codes (const GError *error,
+                    VmemError     code,
+                    int           libvirt_code)
+{
+  g_assert_error (error, VMEM_ERROR, (int) code);
+  g_assert_cmpint (vmem_error_get_libvirt_code (error), ==, libvirt_code);
+}
+
+typedef enum
+{
+  URI_DEFAULT,
+  URI_FILE,
+} UriKind;
+
+typedef struct
+{
+  char            *path;
+  char            *uri;
+  VmemConnection  *conn;
+  guint            n_open_notify;
+  guint            n_closed;
+  VmemCloseReason  close_reason;
+} Fixture;
+
+static void
+on_closed (VmemConnection  *conn,
+           VmemCloseReason  reason,
+           gpointer         data)
+{
+  Fixture *fixture = data;
+
+  g_assert_true (conn == fixture->conn);
+  fixture->n_closed++;
+  fixture->close_reason = reason;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  if (GPOINTER_TO_INT (data) == URI_FILE)
+    {
+      g_autoptr(GError) error = NULL;
+      int fd;
+
+      fd = g_file_open_tmp ("vmem-test-connection-XXXXXX.xml", &fixture->path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fd, >=, 0);
+      close (fd);
+      g_file_set_contents (fixture->path, node_xml, -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_path_is_absolute (fixture->path));
+      fixture->uri = g_strconcat ("test://", fixture->path, NULL);
+    }
+  else
+    {
+      fixture->uri = g_strdup (DEFAULT_URI);
+    }
+
+  fixture->conn = vmem_connection_new (fixture->uri);
+  g_assert_true (VMEM_IS_CONNECTION (fixture->conn));
+  g_signal_connect (fixture->conn, "notify::open",
+                    G_CALLBACK (count_notify), &fixture->n_open_notify);
+  g_signal_connect (fixture->conn, "closed", G_CALLBACK (on_closed), fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  /* Dropping the last reference finalizes the connection, open or not,
+   * once what it left on the main context has run. */
+  g_object_add_weak_pointer (G_OBJECT (fixture->conn), (gpointer *) &fixture->conn);
+  g_object_unref (fixture->conn);
+  WAIT_UNTIL (NULL, fixture->conn == NULL, 5000);
+
+  if (fixture->path != NULL)
+    g_assert_cmpint (g_unlink (fixture->path), ==, 0);
+  g_free (fixture->path);
+  g_free (fixture->uri);
+}
+
+static void
+open_connection (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vmem_connection_open (fixture->conn, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (vmem_connection_is_open (fixture->conn));
+}
+
+static VmemDomain *
+lookup (Fixture    *fixture,
+        const char *name_or_uuid)
+{
+  g_autoptr(GError) error = NULL;
+  VmemDomain *domain;
+
+  domain = vmem_connection_lookup_domain (fixture->conn, name_or_uuid, &error);
+  g_assert_no_error (error);
+  g_assert_true (VMEM_IS_DOMAIN (domain));
+
+  return domain;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The names of a GListModel of VmemDomain, sorted and comma-separated. */
+static char *
+domain_names (GListModel *domains)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_list_model_get_item_type (domains) == VMEM_TYPE_DOMAIN);
+  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+
+      g_assert_true (VMEM_IS_DOMAIN (domain));
+      g_ptr_array_add (names, g_strdup (vmem_domain_get_name (domain)));
+    }
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+static void
+test_open_sync (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *uri = NULL;
+  gboolean open = TRUE;
+
+  g_assert_cmpstr (vmem_connection_get_uri (fixture->conn), ==, fixture->uri);
+  g_object_get (fixture->conn, "uri", &uri, "open", &open, NULL);
+  g_assert_cmpstr (uri, ==, fixture->uri);
+  g_assert_false (open);
+  g_assert_false (vmem_connection_is_open (fixture->conn));
+
+  open_connection (fixture);
+  g_assert_cmpuint (fixture->n_open_notify, ==, 1);
+  g_object_get (fixture->conn, "open", &open, NULL);
+  g_assert_true (open);
+  g_assert_cmpstr (vmem_connection_get_uri (fixture->conn), ==, fixture->uri);
+  g_assert_cmpuint (fixture->n_closed, ==, 0);
+}
+
+static void
+test_open_async (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean open = FALSE;
+
+  vmem_connection_open_async (fixture->conn, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_true (vmem_connection_open_finish (fixture->conn, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (vmem_connection_is_open (fixture->conn));
+  g_object_get (fixture->conn, "open", &open, NULL);
+  g_assert_true (open);
+  g_assert_cmpuint (fixture->n_open_notify, ==, 1);
+  g_assert_cmpuint (fixture->n_closed, ==, 0);
+}
+
+static void
+test_open_bogus_uri (void)
+{
+  g_autoptr(VmemConnection) conn = vmem_connection_new ("bogus:///x");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_open_notify = 0;
+
+  g_signal_connect (conn, "notify::open", G_CALLBACK (count_notify), &n_open_notify);
+  g_assert_cmpstr (vmem_connection_get_uri (conn), ==, "bogus:///x");
+
+  g_assert_false (vmem_connection_open (conn, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == VMEM_ERROR);
+  g_assert_cmpint (vmem_error_get_libvirt_code (error), !=, 0);
+  g_assert_false (vmem_connection_is_open (conn));
+  g_clear_error (&error);
+
+  vmem_connection_open_async (conn, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_connection_open_finish (conn, result, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == VMEM_ERROR);
+  g_assert_cmpint (vmem_error_get_libvirt_code (error), !=, 0);
+  g_assert_false (vmem_connection_is_open (conn));
+
+  g_assert_cmpuint (n_open_notify, ==, 0);
+  g_signal_handlers_disconnect_by_data (conn, &n_open_notify);
+}
+
+static void
+test_open_cancelled (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+
+  vmem_connection_open_async (fixture->conn, cancellable, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_connection_open_finish (fixture->conn, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (vmem_connection_is_open (fixture->conn));
+  g_clear_error (&error);
+
+  g_assert_false (vmem_connection_open (fixture->conn, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (vmem_connection_is_open (fixture->conn));
+
+  g_assert_cmpuint (fixture->n_open_notify, ==, 0);
+
+  /* The object is still good for a real open. */
+  open_connection (fixture);
+  g_assert_cmpuint (fixture->n_open_notify, ==, 1);
+}
+
+/* Calls on an open connection with an already cancelled GCancellable. */
+static void
+test_calls_cancelled (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_null (vmem_connection_list_domains (fixture->conn, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  vmem_connection_list_domains_async (fixture->conn, cancellable, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_null (vmem_connection_list_domains_finish (fixture->conn, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vmem_connection_lookup_domain_async (fixture->conn, FILE_DOMAIN, cancellable,
+                                       store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_null (vmem_connection_lookup_domain_finish (fixture->conn, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  g_assert_false (vmem_domain_refresh (domain, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  vmem_domain_refresh_async (domain, cancellable, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_domain_refresh_finish (domain, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_true (vmem_connection_is_open (fixture->conn));
+}
+
+static void
+test_list_domains (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *expected = GPOINTER_TO_INT (data) == URI_FILE ? FILE_DOMAIN "," OFF_DOMAIN
+                                                             : DEFAULT_DOMAIN;
+  guint n_expected = GPOINTER_TO_INT (data) == URI_FILE ? 2 : 1;
+  g_autoptr(GListModel) domains = NULL;
+  g_autoptr(GListModel) domains_async = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *names_async = NULL;
+
+  open_connection (fixture);
+
+  domains = vmem_connection_list_domains (fixture->conn, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_LIST_MODEL (domains));
+  g_assert_cmpuint (g_list_model_get_n_items (domains), ==, n_expected);
+  names = domain_names (domains);
+  g_assert_cmpstr (names, ==, expected);
+
+  vmem_connection_list_domains_async (fixture->conn, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  domains_async = vmem_connection_list_domains_finish (fixture->conn, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_LIST_MODEL (domains_async));
+  g_assert_cmpuint (g_list_model_get_n_items (domains_async), ==, n_expected);
+  names_async = domain_names (domains_async);
+  g_assert_cmpstr (names_async, ==, expected);
+
+  /* A new list each time. */
+  g_assert_true (domains != domains_async);
+}
+
+static void
+test_lookup (Fixture       *fixture,
+             gconstpointer  data)
+{
+  gboolean file = GPOINTER_TO_INT (data) == URI_FILE;
+  const char *name = file ? FILE_DOMAIN : DEFAULT_DOMAIN;
+  const char *uuid = file ? FILE_UUID : DEFAULT_UUID;
+  g_autoptr(VmemDomain) by_name = NULL;
+  g_autoptr(VmemDomain) by_uuid = NULL;
+  g_autoptr(VmemDomain) by_async = NULL;
+  g_autoptr(GListModel) domains = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean listed = FALSE;
+
+  open_connection (fixture);
+
+  by_name = lookup (fixture, name);
+  g_assert_cmpstr (vmem_domain_get_name (by_name), ==, name);
+  g_assert_cmpstr (vmem_domain_get_uuid (by_name), ==, uuid);
+  g_assert_true (vmem_domain_get_connection (by_name) == fixture->conn);
+  g_assert_cmpint (vmem_domain_get_state (by_name), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_assert_true (vmem_domain_is_active (by_name));
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (by_name)),
+                    ==, file ? 2 : 0);
+
+  by_uuid = lookup (fixture, uuid);
+  g_assert_true (by_uuid == by_name);
+
+  vmem_connection_lookup_domain_async (fixture->conn, name, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  by_async = vmem_connection_lookup_domain_finish (fixture->conn, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (by_async == by_name);
+
+  /* The list holds the same object for a domain the application holds. */
+  domains = vmem_connection_list_domains (fixture->conn, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+
+      if (g_strcmp0 (vmem_domain_get_name (domain), name) == 0)
+        {
+          g_assert_true (domain == by_name);
+          listed = TRUE;
+        }
+    }
+  g_assert_true (listed);
+}
+
+static void
+test_lookup_not_found (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  /* A well-formed name and a well-formed UUID that are not there. */
+  const char *missing[] = { "no-such-domain", "00000000-1111-2222-3333-444444444444" };
+  g_autoptr(GError) error = NULL;
+
+  open_connection (fixture);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (missing); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      g_assert_null (vmem_connection_lookup_domain (fixture->conn, missing[i], &error));
+      assert_error_codes (error, VMEM_ERROR_NOT_FOUND, VIR_ERR_NO_DOMAIN);
+      g_clear_error (&error);
+
+      vmem_connection_lookup_domain_async (fixture->conn, missing[i], NULL,
+                                           store_result, &result);
+      WAIT_FOR_RESULT (result);
+      g_assert_null (vmem_connection_lookup_domain_finish (fixture->conn, result, &error));
+      assert_error_codes (error, VMEM_ERROR_NOT_FOUND, VIR_ERR_NO_DOMAIN);
+      g_clear_error (&error);
+    }
+
+  g_assert_true (vmem_connection_is_open (fixture->conn));
+}
+
+static void
+assert_file_devices (VmemDomain        *domain,
+                     VmemMemoryDevice **virtio_mem_out,
+                     VmemMemoryDevice **dimm_out)
+{
+  GListModel *devices = vmem_domain_get_memory_devices (domain);
+  g_autoptr(VmemMemoryDevice) first = NULL;
+  g_autoptr(VmemMemoryDevice) second = NULL;
+  const VmemDeviceAddress *address;
+  VmemVirtioMem *virtio_mem;
+
+  g_assert_true (G_IS_LIST_MODEL (devices));
+  g_assert_true (g_list_model_get_item_type (devices) == VMEM_TYPE_MEMORY_DEVICE);
+  g_assert_cmpuint (g_list_model_get_n_items (devices), ==, 2);
+
+  first = g_list_model_get_item (devices, 0);
+  g_assert_true (VMEM_IS_VIRTIO_MEM (first));
+  virtio_mem = VMEM_VIRTIO_MEM (first);
+  g_assert_cmpint (vmem_memory_device_get_model (first), ==, VMEM_MEMORY_MODEL_VIRTIO_MEM);
+  g_assert_cmpstr (vmem_memory_device_get_alias (first), ==, "ua-vmem0");
+  g_assert_cmpuint (vmem_memory_device_get_size (first), ==, 1 * GiB);
+  g_assert_cmpint (vmem_memory_device_get_node (first), ==, 0);
+  g_assert_cmpuint (vmem_virtio_mem_get_block_size (virtio_mem), ==, 2 * MiB);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 128 * MiB);
+  /* The test driver reports nothing plugged. */
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (virtio_mem), ==, 0);
+
+  second = g_list_model_get_item (devices, 1);
+  g_assert_true (VMEM_IS_DIMM (second));
+  g_assert_cmpint (vmem_memory_device_get_model (second), ==, VMEM_MEMORY_MODEL_DIMM);
+  g_assert_cmpstr (vmem_memory_device_get_alias (second), ==, "ua-dimm0");
+  g_assert_cmpuint (vmem_memory_device_get_size (second), ==, 512 * MiB);
+  g_assert_cmpint (vmem_memory_device_get_node (second), ==, 0);
+  address = vmem_memory_device_get_address (second);
+  g_assert_nonnull (address);
+  g_assert_cmpint (vmem_device_address_get_address_type (address), ==, VMEM_ADDRESS_TYPE_DIMM);
+  g_assert_cmpuint (vmem_device_address_get_dimm_slot (address), ==, 0);
+
+  g_assert_true (vmem_domain_find_memory_device (domain, "ua-vmem0") == first);
+  g_assert_true (vmem_domain_find_memory_device (domain, "ua-dimm0") == second);
+  g_assert_null (vmem_domain_find_memory_device (domain, "ua-nothing"));
+
+  if (virtio_mem_out != NULL)
+    *virtio_mem_out = g_steal_pointer (&first);
+  if (dimm_out != NULL)
+    *dimm_out = g_steal_pointer (&second);
+}
+
+static void
+test_domain_devices (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  g_assert_cmpstr (vmem_domain_get_uuid (domain), ==, FILE_UUID);
+  g_assert_cmpint (vmem_domain_get_state (domain), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_assert_true (vmem_domain_is_active (domain));
+  assert_file_devices (domain, NULL, NULL);
+}
+
+static void
+test_domain_inactive (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemDomain) by_uuid = NULL;
+
+  open_connection (fixture);
+  domain = lookup (fixture, OFF_DOMAIN);
+  g_assert_cmpstr (vmem_domain_get_name (domain), ==, OFF_DOMAIN);
+  g_assert_cmpstr (vmem_domain_get_uuid (domain), ==, OFF_UUID);
+  g_assert_cmpint (vmem_domain_get_state (domain), ==, VMEM_DOMAIN_STATE_SHUTOFF);
+  g_assert_false (vmem_domain_is_active (domain));
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (domain)), ==, 0);
+
+  by_uuid = lookup (fixture, OFF_UUID);
+  g_assert_true (by_uuid == domain);
+}
+
+/* A refresh reads the domain again; the device objects stay the same. */
+static void
+test_domain_refresh (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemMemoryDevice) virtio_mem = NULL;
+  g_autoptr(VmemMemoryDevice) dimm = NULL;
+  g_autoptr(VmemMemoryDevice) virtio_mem_again = NULL;
+  g_autoptr(VmemMemoryDevice) dimm_again = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  assert_file_devices (domain, &virtio_mem, &dimm);
+
+  g_assert_true (vmem_domain_refresh (domain, NULL, &error));
+  g_assert_no_error (error);
+  assert_file_devices (domain, &virtio_mem_again, &dimm_again);
+  g_assert_true (virtio_mem_again == virtio_mem);
+  g_assert_true (dimm_again == dimm);
+  g_clear_object (&virtio_mem_again);
+  g_clear_object (&dimm_again);
+
+  vmem_domain_refresh_async (domain, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_true (vmem_domain_refresh_finish (domain, result, &error));
+  g_assert_no_error (error);
+  assert_file_devices (domain, &virtio_mem_again, &dimm_again);
+  g_assert_true (virtio_mem_again == virtio_mem);
+  g_assert_true (dimm_again == dimm);
+  g_assert_cmpint (vmem_domain_get_state (domain), ==, VMEM_DOMAIN_STATE_RUNNING);
+}
+
+/* A device of a domain on the test driver: sizes that break the device's
+ * rules are refused before libvirt sees them; a good one reaches libvirt,
+ * which does not support resizing. The device does not change either way. */
+static void
+test_set_requested_size_live (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const struct {
+    guint64   size;
+    VmemError code;
+  } bad[] = {
+    { 129 * MiB, VMEM_ERROR_NOT_ALIGNED },
+    { 1 * MiB, VMEM_ERROR_NOT_ALIGNED },
+    { 2 * GiB, VMEM_ERROR_OUT_OF_RANGE },
+    { 1 * GiB + 2 * MiB, VMEM_ERROR_OUT_OF_RANGE },
+  };
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemMemoryDevice) device = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  VmemVirtioMem *virtio_mem;
+  guint n_requested_notify = 0;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  assert_file_devices (domain, &device, NULL);
+  virtio_mem = VMEM_VIRTIO_MEM (device);
+  g_signal_connect (device, "notify::requested-size",
+                    G_CALLBACK (count_notify), &n_requested_notify);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (vmem_virtio_mem_set_requested_size (virtio_mem, bad[i].size,
+                                                          VMEM_AFFECT_LIVE, NULL, &error));
+      assert_error_codes (error, bad[i].code, 0);
+      g_clear_error (&error);
+
+      vmem_virtio_mem_set_requested_size_async (virtio_mem, bad[i].size, VMEM_AFFECT_LIVE,
+                                                NULL, store_result, &result);
+      WAIT_FOR_RESULT (result);
+      g_assert_false (vmem_virtio_mem_set_requested_size_finish (virtio_mem, result, &error));
+      assert_error_codes (error, bad[i].code, 0);
+      g_clear_error (&error);
+      g_clear_object (&result);
+
+      vmem_virtio_mem_resize_async (virtio_mem, bad[i].size, NULL, store_result, &result);
+      WAIT_FOR_RESULT (result);
+      g_assert_false (vmem_virtio_mem_resize_finish (virtio_mem, result, &error));
+      assert_error_codes (error, bad[i].code, 0);
+      g_clear_error (&error);
+      g_clear_object (&result);
+    }
+
+  g_assert_false (vmem_virtio_mem_set_requested_size (virtio_mem, 256 * MiB,
+                                                      VMEM_AFFECT_LIVE, NULL, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_SUPPORTED, VIR_ERR_NO_SUPPORT);
+  g_clear_error (&error);
+
+  vmem_virtio_mem_set_requested_size_async (virtio_mem, 256 * MiB, VMEM_AFFECT_LIVE,
+                                            NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_virtio_mem_set_requested_size_finish (virtio_mem, result, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_SUPPORTED, VIR_ERR_NO_SUPPORT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vmem_virtio_mem_resize_async (virtio_mem, 256 * MiB, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_virtio_mem_resize_finish (virtio_mem, result, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_SUPPORTED, VIR_ERR_NO_SUPPORT);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 128 * MiB);
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (virtio_mem), ==, 0);
+  g_assert_cmpuint (n_requested_notify, ==, 0);
+
+  /* libvirt still has the old size too. */
+  g_assert_true (vmem_domain_refresh (domain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 128 * MiB);
+  g_assert_cmpuint (n_requested_notify, ==, 0);
+
+  /* The device belongs to the domain, which may outlive this function. */
+  g_signal_handlers_disconnect_by_data (device, &n_requested_notify);
+}
+
+/* A device that belongs to no domain: set_requested_size() only changes
+ * the object. */
+static void
+check_unattached_virtio_mem (VmemVirtioMem *virtio_mem,
+                             guint64        start)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_notify = 0;
+  guint64 value = 0;
+
+  g_signal_connect (virtio_mem, "notify::requested-size", G_CALLBACK (count_notify), &n_notify);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, start);
+
+  g_assert_false (vmem_virtio_mem_set_requested_size (virtio_mem, 3 * MiB,
+                                                      VMEM_AFFECT_CURRENT, NULL, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_ALIGNED, 0);
+  g_clear_error (&error);
+  g_assert_false (vmem_virtio_mem_set_requested_size (virtio_mem, 4 * GiB,
+                                                      VMEM_AFFECT_CURRENT, NULL, &error));
+  assert_error_codes (error, VMEM_ERROR_OUT_OF_RANGE, 0);
+  g_clear_error (&error);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, start);
+  g_assert_cmpuint (n_notify, ==, 0);
+
+  g_assert_true (vmem_virtio_mem_set_requested_size (virtio_mem, 256 * MiB,
+                                                     VMEM_AFFECT_CURRENT, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 256 * MiB);
+  g_object_get (virtio_mem, "requested-size", &value, NULL);
+  g_assert_cmpuint (value, ==, 256 * MiB);
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  /* The same size again changes nothing. */
+  g_assert_true (vmem_virtio_mem_set_requested_size (virtio_mem, 256 * MiB,
+                                                     VMEM_AFFECT_CURRENT, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  vmem_virtio_mem_set_requested_size_async (virtio_mem, 0, VMEM_AFFECT_CONFIG, NULL,
+                                            store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_true (vmem_virtio_mem_set_requested_size_finish (virtio_mem, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 0);
+  g_assert_cmpuint (n_notify, ==, 2);
+  g_signal_handlers_disconnect_by_data (virtio_mem, &n_notify);
+}
+
+static void
+test_set_requested_size_unattached (void)
+{
+  g_autoptr(VmemVirtioMem) created = vmem_virtio_mem_new ();
+  g_autoptr(VmemDomainConfig) config = NULL;
+  g_autoptr(VmemMemoryDevice) from_config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (created), 1 * GiB);
+  vmem_virtio_mem_set_block_size (created, 2 * MiB);
+  check_unattached_virtio_mem (created, 0);
+
+  config = vmem_domain_config_new_from_xml (RUNNING_DOMAIN_XML, &error);
+  g_assert_no_error (error);
+  from_config = g_list_model_get_item (vmem_domain_config_get_memory_devices (config), 0);
+  g_assert_true (VMEM_IS_VIRTIO_MEM (from_config));
+  check_unattached_virtio_mem (VMEM_VIRTIO_MEM (from_config), 128 * MiB);
+}
+
+static void
+test_requested_size_read_only (void)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (VMEM_TYPE_VIRTIO_MEM);
+  g_autoptr(VmemVirtioMem) virtio_mem = NULL;
+  GParamSpec *pspec;
+
+  pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), "requested-size");
+  g_assert_nonnull (pspec);
+  g_assert_true (pspec->value_type == G_TYPE_UINT64);
+  g_assert_true (pspec->flags & G_PARAM_READABLE);
+  g_assert_true (pspec->flags & G_PARAM_CONSTRUCT_ONLY);
+
+  virtio_mem = g_object_new (VMEM_TYPE_VIRTIO_MEM,
+                             "size", (guint64) 1 * GiB,
+                             "block-size", (guint64) 2 * MiB,
+                             "requested-size", (guint64) 64 * MiB,
+                             NULL);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 64 * MiB);
+}
+
+static void
+test_stall_timeout (void)
+{
+  g_autoptr(VmemVirtioMem) virtio_mem = vmem_virtio_mem_new ();
+  GParamSpec *pspec;
+  guint n_notify = 0;
+  guint value = 0;
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (virtio_mem), "stall-timeout");
+  g_assert_nonnull (pspec);
+  g_assert_true (pspec->value_type == G_TYPE_UINT);
+  g_assert_true ((pspec->flags & G_PARAM_READWRITE) == G_PARAM_READWRITE);
+
+  g_signal_connect (virtio_mem, "notify::stall-timeout", G_CALLBACK (count_notify), &n_notify);
+  vmem_virtio_mem_set_stall_timeout (virtio_mem, vmem_virtio_mem_get_stall_timeout (virtio_mem));
+  g_assert_cmpuint (n_notify, ==, 0);
+
+  vmem_virtio_mem_set_stall_timeout (virtio_mem, 1234);
+  g_assert_cmpuint (vmem_virtio_mem_get_stall_timeout (virtio_mem), ==, 1234);
+  g_assert_cmpuint (n_notify, ==, 1);
+  vmem_virtio_mem_set_stall_timeout (virtio_mem, 1234);
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  g_object_set (virtio_mem, "stall-timeout", 4321u, NULL);
+  g_object_get (virtio_mem, "stall-timeout", &value, NULL);
+  g_assert_cmpuint (value, ==, 4321);
+  g_assert_cmpuint (vmem_virtio_mem_get_stall_timeout (virtio_mem), ==, 4321);
+  g_assert_cmpuint (n_notify, ==, 2);
+  g_signal_handlers_disconnect_by_data (virtio_mem, &n_notify);
+}
+
+static void
+count_items_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+/* Invalid devices get the error validation gives them; libvirt never sees
+ * them (it would answer VIR_ERR_NO_SUPPORT). */
+static void
+test_attach_invalid (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemVirtioMem) odd_block = vmem_virtio_mem_new ();
+  g_autoptr(VmemDimm) no_size = vmem_dimm_new ();
+  g_autoptr(VmemVirtioMem) over = NULL;
+  VmemMemoryDevice *invalid[3];
+  guint n_changed = 0;
+
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (odd_block), 1 * GiB);
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (odd_block), 0);
+  vmem_virtio_mem_set_block_size (odd_block, 3 * MiB);
+
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (no_size), 0);
+
+  over = VMEM_VIRTIO_MEM (vmem_memory_device_new_from_xml (
+    "<memory model='virtio-mem'><target><size unit='MiB'>512</size><node>0</node>"
+    "<block unit='KiB'>2048</block><requested unit='MiB'>1024</requested>"
+    "</target></memory>", NULL));
+  g_assert_nonnull (over);
+
+  invalid[0] = VMEM_MEMORY_DEVICE (odd_block);
+  invalid[1] = VMEM_MEMORY_DEVICE (no_size);
+  invalid[2] = VMEM_MEMORY_DEVICE (over);
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  g_signal_connect (vmem_domain_get_memory_devices (domain), "items-changed",
+                    G_CALLBACK (count_items_changed), &n_changed);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) expected = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (vmem_memory_device_validate (invalid[i], &expected));
+      g_assert_nonnull (expected);
+      g_assert_true (expected->domain == VMEM_ERROR);
+      g_assert_cmpint (expected->code, !=, VMEM_ERROR_NOT_SUPPORTED);
+
+      g_assert_false (vmem_domain_attach_device (domain, invalid[i], VMEM_AFFECT_LIVE,
+                                                 NULL, &error));
+      assert_error_codes (error, expected->code, 0);
+      g_clear_error (&error);
+
+      vmem_domain_attach_device_async (domain, invalid[i], VMEM_AFFECT_LIVE | VMEM_AFFECT_CONFIG,
+                                       NULL, store_result, &result);
+      WAIT_FOR_RESULT (result);
+      g_assert_false (vmem_domain_attach_device_finish (domain, result, &error));
+      assert_error_codes (error, expected->code, 0);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (domain)), ==, 2);
+  g_assert_cmpuint (n_changed, ==, 0);
+
+  /* The list belongs to the domain, which may outlive this function. */
+  g_signal_handlers_disconnect_by_data (vmem_domain_get_memory_devices (domain), &n_changed);
+}
+
+/* A valid DIMM reaches libvirt, whose test driver cannot attach. */
+static void
+test_attach_not_supported (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemDimm) dimm = vmem_dimm_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_changed = 0;
+
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 256 * MiB);
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
+  g_assert_true (vmem_memory_device_validate (VMEM_MEMORY_DEVICE (dimm), &error));
+  g_assert_no_error (error);
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  g_signal_connect (vmem_domain_get_memory_devices (domain), "items-changed",
+                    G_CALLBACK (count_items_changed), &n_changed);
+
+  g_assert_false (vmem_domain_attach_device (domain, VMEM_MEMORY_DEVICE (dimm),
+                                             VMEM_AFFECT_LIVE, NULL, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_SUPPORTED, VIR_ERR_NO_SUPPORT);
+  g_clear_error (&error);
+
+  vmem_domain_attach_device_async (domain, VMEM_MEMORY_DEVICE (dimm), VMEM_AFFECT_CURRENT,
+                                   NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_domain_attach_device_finish (domain, result, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_SUPPORTED, VIR_ERR_NO_SUPPORT);
+
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (domain)), ==, 2);
+  g_assert_cmpuint (n_changed, ==, 0);
+
+  /* The list belongs to the domain, which may outlive this function. */
+  g_signal_handlers_disconnect_by_data (vmem_domain_get_memory_devices (domain), &n_changed);
+}
+
+static void
+test_detach_not_supported (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  VmemMemoryDevice *dimm;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  dimm = vmem_domain_find_memory_device (domain, "ua-dimm0");
+  g_assert_true (VMEM_IS_DIMM (dimm));
+
+  vmem_domain_detach_device_async (domain, "ua-dimm0", VMEM_AFFECT_LIVE, NULL,
+                                   store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_domain_detach_device_finish (domain, result, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_SUPPORTED, VIR_ERR_NO_SUPPORT);
+
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (domain)), ==, 2);
+  g_assert_true (vmem_domain_find_memory_device (domain, "ua-dimm0") == dimm);
+}
+
+typedef struct
+{
+  GThread *main_thread;
+  gint     n_other_thread;     /* atomic */
+  gint     finalized;          /* atomic */
+} DropLog;
+
+static void
+drop_items_changed (GListModel *model,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    gpointer    data)
+{
+  DropLog *log = data;
+
+  if (g_thread_self () != log->main_thread)
+    g_atomic_int_inc (&log->n_other_thread);
+}
+
+static void
+drop_finalized (gpointer  data,
+                GObject  *where_the_object_was)
+{
+  DropLog *log = data;
+
+  g_atomic_int_set (&log->finalized, 1);
+}
+
+/* An application that drops a domain as soon as an async call on it
+ * finished gets no signal from it on another thread: the threads that do
+ * the blocking libvirt calls must not end up with the last reference and
+ * tear the domain down there. The window is narrow and its odds are set
+ * per process, so the loop runs in several processes. */
+static void
+test_dropped_after_async (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree DropLog *log = NULL;
+  g_autoptr(VmemDimm) dimm = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      for (guint i = 0; i < 5; i++)
+        {
+          g_test_trap_subprocess (NULL, 0, 0);
+          g_test_trap_assert_passed ();
+        }
+      return;
+    }
+
+  log = g_new0 (DropLog, 1);
+  log->main_thread = g_thread_self ();
+  dimm = vmem_dimm_new ();
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 256 * MiB);
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
+  open_connection (fixture);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      VmemDomain *domain = lookup (fixture, FILE_DOMAIN);
+      g_autoptr(GAsyncResult) refreshed = NULL;
+      g_autoptr(GAsyncResult) attached = NULL;
+
+      g_atomic_int_set (&log->finalized, 0);
+      g_signal_connect (vmem_domain_get_memory_devices (domain), "items-changed",
+                        G_CALLBACK (drop_items_changed), log);
+      g_object_weak_ref (G_OBJECT (domain), drop_finalized, log);
+
+      vmem_domain_refresh_async (domain, NULL, store_result, &refreshed);
+      WAIT_FOR_RESULT (refreshed);
+      g_assert_true (vmem_domain_refresh_finish (domain, refreshed, NULL));
+      vmem_domain_attach_device_async (domain, VMEM_MEMORY_DEVICE (dimm), VMEM_AFFECT_LIVE,
+                                       NULL, store_result, &attached);
+      WAIT_FOR_RESULT (attached);
+      g_assert_false (vmem_domain_attach_device_finish (domain, attached, NULL));
+
+      g_clear_object (&refreshed);
+      g_clear_object (&attached);
+      g_object_unref (domain);
+      WAIT_UNTIL (NULL, g_atomic_int_get (&log->finalized), 5000);
+    }
+
+  g_assert_cmpint (g_atomic_int_get (&log->n_other_thread), ==, 0);
+}
+
+static gboolean
+record_thread (gpointer data)
+{
+  g_atomic_pointer_set ((GThread **) data, g_thread_self ());
+  return G_SOURCE_REMOVE;
+}
+
+/* The application's default main context belongs to the application: with
+ * the library's connection open, and so libvirt's event loop running, a
+ * source attached there runs only when the application iterates the
+ * context, on the application's thread. */
+static void
+test_default_context_untouched (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  GThread *ran_on = NULL;
+
+  open_connection (fixture);
+
+  g_idle_add (record_thread, &ran_on);
+  g_usleep ((gulong) scaled (300) * 1000);
+  g_assert_null (g_atomic_pointer_get (&ran_on));
+
+  WAIT_UNTIL (NULL, g_atomic_pointer_get (&ran_on) != NULL, 1000);
+  g_assert_true (g_atomic_pointer_get (&ran_on) == (gpointer) g_thread_self ());
+}
+
+typedef struct
+{
+  GArray  *states;
+  GThread *thread;
+  gboolean other_thread;
+} StateLog;
+
+static void
+log_state (VmemDomain *domain,
+           GParamSpec *pspec,
+           gpointer    data)
+{
+  StateLog *log = data;
+  VmemDomainState state = vmem_domain_get_state (domain);
+
+  g_array_append_val (log->states, state);
+  if (g_thread_self () != log->thread)
+    log->other_thread = TRUE;
+}
+
+static VmemDomainState
+last_state (StateLog *log)
+{
+  g_assert_cmpuint (log->states->len, >, 0);
+  return g_array_index (log->states, VmemDomainState, log->states->len - 1);
+}
+
+/* A plain libvirt connection to test:///default, which shares the driver's
+ * state with the library's connection. Opened after the library's, so that
+ * the library chose the event loop. */
+static virDomainPtr
+plain_default_domain (virConnectPtr *conn_out)
+{
+  virConnectPtr conn = virConnectOpen (DEFAULT_URI);
+  virDomainPtr dom;
+
+  g_assert_nonnull (conn);
+  dom = virDomainLookupByName (conn, DEFAULT_DOMAIN);
+  g_assert_nonnull (dom);
+  *conn_out = conn;
+
+  return dom;
+}
+
+/* libvirt's lifecycle events become "state" notifications, in order, on
+ * the thread and main context the connection was opened in. */
+static void
+test_lifecycle_events (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const VmemDomainState expected[] = {
+    VMEM_DOMAIN_STATE_PAUSED,
+    VMEM_DOMAIN_STATE_RUNNING,
+    VMEM_DOMAIN_STATE_SHUTOFF,
+    VMEM_DOMAIN_STATE_RUNNING,
+  };
+  g_autoptr(VmemDomain) domain = NULL;
+  StateLog log = { g_array_new (FALSE, FALSE, sizeof (VmemDomainState)), g_thread_self (), FALSE };
+  virConnectPtr plain = NULL;
+  virDomainPtr dom;
+
+  open_connection (fixture);
+  domain = lookup (fixture, DEFAULT_DOMAIN);
+  g_assert_cmpint (vmem_domain_get_state (domain), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_signal_connect (domain, "notify::state", G_CALLBACK (log_state), &log);
+  dom = plain_default_domain (&plain);
+
+  g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+  WAIT_UNTIL (NULL, log.states->len >= 1, 5000);
+  g_assert_cmpint (last_state (&log), ==, VMEM_DOMAIN_STATE_PAUSED);
+  g_assert_true (vmem_domain_is_active (domain));
+
+  g_assert_cmpint (virDomainResume (dom), ==, 0);
+  WAIT_UNTIL (NULL, log.states->len >= 2, 5000);
+  g_assert_cmpint (last_state (&log), ==, VMEM_DOMAIN_STATE_RUNNING);
+
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  WAIT_UNTIL (NULL, log.states->len >= 3, 5000);
+  g_assert_cmpint (last_state (&log), ==, VMEM_DOMAIN_STATE_SHUTOFF);
+  g_assert_false (vmem_domain_is_active (domain));
+
+  g_assert_cmpint (virDomainCreate (dom), ==, 0);
+  WAIT_UNTIL (NULL, log.states->len >= 4, 5000);
+  g_assert_cmpint (last_state (&log), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_assert_true (vmem_domain_is_active (domain));
+
+  /* Nothing more arrives: one notification per change. */
+  spin (NULL, scaled (200));
+  g_assert_cmpuint (log.states->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpint (g_array_index (log.states, VmemDomainState, i), ==, expected[i]);
+  g_assert_false (log.other_thread);
+
+  g_signal_handlers_disconnect_by_func (domain, log_state, &log);
+  virDomainFree (dom);
+  g_assert_cmpint (virConnectClose (plain), >=, 0);
+  g_array_unref (log.states);
+}
+
+/* A connection opened while another GMainContext is the thread-default one
+ * delivers its signals there, not on the global default context. */
+static void
+test_events_context (void)
+{
+  GMainContext *context = g_main_context_new ();
+  g_autoptr(VmemConnection) conn = vmem_connection_new (DEFAULT_URI);
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  StateLog log = { g_array_new (FALSE, FALSE, sizeof (VmemDomainState)), g_thread_self (), FALSE };
+  virConnectPtr plain = NULL;
+  virDomainPtr dom;
+
+  g_main_context_push_thread_default (context);
+  g_assert_true (vmem_connection_open (conn, NULL, &error));
+  g_assert_no_error (error);
+  g_main_context_pop_thread_default (context);
+
+  domain = vmem_connection_lookup_domain (conn, DEFAULT_DOMAIN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vmem_domain_get_state (domain), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_signal_connect (domain, "notify::state", G_CALLBACK (log_state), &log);
+  dom = plain_default_domain (&plain);
+
+  g_assert_cmpint (virDomainSuspend (dom), ==, 0);
+  spin (NULL, scaled (500));
+  g_assert_cmpuint (log.states->len, ==, 0);
+  WAIT_UNTIL (context, log.states->len >= 1, 5000);
+  g_assert_cmpint (last_state (&log), ==, VMEM_DOMAIN_STATE_PAUSED);
+
+  g_assert_cmpint (virDomainResume (dom), ==, 0);
+  WAIT_UNTIL (context, log.states->len >= 2, 5000);
+  g_assert_cmpint (last_state (&log), ==, VMEM_DOMAIN_STATE_RUNNING);
+  g_assert_false (log.other_thread);
+  g_assert_cmpuint (log.states->len, ==, 2);
+
+  g_signal_handlers_disconnect_by_func (domain, log_state, &log);
+  virDomainFree (dom);
+  g_assert_cmpint (virConnectClose (plain), >=, 0);
+  g_clear_object (&domain);
+
+  g_object_add_weak_pointer (G_OBJECT (conn), (gpointer *) &conn);
+  g_object_unref (conn);
+  WAIT_UNTIL (context, conn == NULL, 5000);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_unref (context);
+  g_array_unref (log.states);
+}
+
+static void
+test_close_and_reopen (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemDomain) again = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean open = TRUE;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  g_assert_cmpuint (fixture->n_open_notify, ==, 1);
+
+  vmem_connection_close (fixture->conn);
+  WAIT_UNTIL (NULL, fixture->n_closed >= 1, 5000);
+  spin (NULL, 50);
+  g_assert_cmpuint (fixture->n_closed, ==, 1);
+  g_assert_cmpint (fixture->close_reason, ==, VMEM_CLOSE_REASON_CLIENT);
+  g_assert_false (vmem_connection_is_open (fixture->conn));
+  g_object_get (fixture->conn, "open", &open, NULL);
+  g_assert_false (open);
+  g_assert_cmpuint (fixture->n_open_notify, ==, 2);
+
+  g_assert_null (vmem_connection_lookup_domain (fixture->conn, FILE_DOMAIN, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED);
+  g_clear_error (&error);
+
+  vmem_connection_lookup_domain_async (fixture->conn, FILE_DOMAIN, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_null (vmem_connection_lookup_domain_finish (fixture->conn, result, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  g_assert_null (vmem_connection_list_domains (fixture->conn, NULL, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED);
+  g_clear_error (&error);
+
+  g_assert_false (vmem_domain_refresh (domain, NULL, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED);
+  g_clear_error (&error);
+
+  /* The same object opens again. */
+  open_connection (fixture);
+  g_assert_cmpuint (fixture->n_open_notify, ==, 3);
+  g_assert_cmpuint (fixture->n_closed, ==, 1);
+  again = lookup (fixture, FILE_DOMAIN);
+  g_assert_cmpstr (vmem_domain_get_uuid (again), ==, FILE_UUID);
+  g_assert_cmpint (vmem_domain_get_state (again), ==, VMEM_DOMAIN_STATE_RUNNING);
+  assert_file_devices (again, NULL, NULL);
+}
+
+/* libvirt prints every error on stderr by default; the tests check them as
+ * GErrors instead. */
+static void
+ignore_libvirt_error (void        *data,
+                      virErrorPtr  error)
+{
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  virSetErrorFunc (NULL, ignore_libvirt_error);
+
+#define ADD(path, kind, func) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (kind), fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/connection/open/sync/default", URI_DEFAULT, test_open_sync);
+  ADD ("/connection/open/sync/file", URI_FILE, test_open_sync);
+  ADD ("/connection/open/async/default", URI_DEFAULT, test_open_async);
+  ADD ("/connection/open/async/file", URI_FILE, test_open_async);
+  g_test_add_func ("/connection/open/bogus-uri", test_open_bogus_uri);
+  ADD ("/connection/open/cancelled", URI_DEFAULT, test_open_cancelled);
+  ADD ("/connection/calls-cancelled", URI_FILE, test_calls_cancelled);
+  ADD ("/connection/list-domains/default", URI_DEFAULT, test_list_domains);
+  ADD ("/connection/list-domains/file", URI_FILE, test_list_domains);
+  ADD ("/connection/lookup/default", URI_DEFAULT, test_lookup);
+  ADD ("/connection/lookup/file", URI_FILE, test_lookup);
+  ADD ("/connection/lookup/not-found", URI_FILE, test_lookup_not_found);
+  ADD ("/connection/close-and-reopen", URI_FILE, test_close_and_reopen);
+  ADD ("/connection/default-context-untouched", URI_DEFAULT, test_default_context_untouched);
+  ADD ("/domain/devices", URI_FILE, test_domain_devices);
+  ADD ("/domain/inactive", URI_FILE, test_domain_inactive);
+  ADD ("/domain/refresh", URI_FILE, test_domain_refresh);
+  ADD ("/domain/attach/invalid", URI_FILE, test_attach_invalid);
+  ADD ("/domain/attach/not-supported", URI_FILE, test_attach_not_supported);
+  ADD ("/domain/detach/not-supported", URI_FILE, test_detach_not_supported);
+  ADD ("/domain/dropped-after-async", URI_FILE, test_dropped_after_async);
+  ADD ("/domain/lifecycle-events", URI_DEFAULT, test_lifecycle_events);
+  g_test_add_func ("/domain/events-context", test_events_context);
+  ADD ("/virtio-mem/set-requested-size/live", URI_FILE, test_set_requested_size_live);
+  g_test_add_func ("/virtio-mem/set-requested-size/unattached", test_set_requested_size_unattached);
+  g_test_add_func ("/virtio-mem/requested-size-read-only", test_requested_size_read_only);
+  g_test_add_func ("/virtio-mem/stall-timeout", test_stall_timeout);
+
+#undef ADD
+
+  return g_test_run ();
+}
