@@ -31,6 +31,13 @@
  * emitted on the #GMainContext that was the thread-default when the
  * connection was opened.
  *
+ * libvirt 9.0's default implementation iterates GLib's global default
+ * context: an application that runs it on a thread of its own while a
+ * GLib main loop runs on the default context has two threads dispatching
+ * that context. Such an application opens its connections under a
+ * thread-default context of its own (g_main_context_push_thread_default())
+ * and runs its main loop on that one, so signals arrive on its thread.
+ *
  * When the link drops (the daemon goes away, or stops answering keepalive
  * messages) the connection emits #VmemConnection::closed; calls then fail
  * with %VMEM_ERROR_CLOSED until vmem_connection_open() succeeds again,
@@ -333,12 +340,11 @@ register_callbacks (VmemConnection *self)
       self->callback_ids[self->n_callbacks++] = id;
     }
 
-  if (virConnectRegisterCloseCallback (self->vconn, on_close,
-                                       event_link_ref (self->link), event_link_unref) < 0)
-    {
-      g_debug ("%s: no close callback: %s", self->uri, virGetLastErrorMessage ());
-      event_link_unref (self->link);
-    }
+  /* No reference for the close callback: drivers without one accept it
+   * and never call the free function. teardown() unregisters it before
+   * the link goes. */
+  if (virConnectRegisterCloseCallback (self->vconn, on_close, self->link, NULL) < 0)
+    g_debug ("%s: no close callback: %s", self->uri, virGetLastErrorMessage ());
 
   /* Notice a daemon that went away even when nothing is being sent:
    * a probe every 5 s, closed after 3 unanswered. Drivers without

@@ -94,16 +94,23 @@ static void
 vmem_domain_dispose (GObject *object)
 {
   VmemDomain *self = VMEM_DOMAIN (object);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
 
-  /* Devices the application keeps become descriptions of no domain. */
-  for (guint i = 0; i < n; i++)
+  /* Devices the application keeps become descriptions of no domain. The
+   * store is dropped, not emptied: the last reference may go on a GTask
+   * thread, where no signal may be emitted. */
+  if (self->devices != NULL)
     {
-      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
 
-      _vmem_memory_device_set_domain (device, NULL);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(VmemMemoryDevice) device =
+            g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+
+          _vmem_memory_device_set_domain (device, NULL);
+        }
+      g_clear_object (&self->devices);
     }
-  g_list_store_remove_all (self->devices);
 
   G_OBJECT_CLASS (vmem_domain_parent_class)->dispose (object);
 }
