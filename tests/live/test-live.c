@@ -1963,6 +1963,81 @@ expect_closed_error (gboolean    ok,
              error->message, g_quark_to_string (error->domain), error->code);
 }
 
+/* A resize waiting on a guest that cannot plug ends with NOT_RUNNING when
+ * the domain stops under it. The stopped domain then refuses a live
+ * change, before anything is sent, and takes a change of its persistent
+ * configuration, which its device object shows and libvirt keeps. */
+static void
+test_domain_stopped (Live          *live,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemVirtioMem) stopped = NULL;
+  g_autoptr(VmemDomainConfig) persistent = NULL;
+  g_autoptr(VmemVirtioMem) kept = NULL;
+  AsyncSlot slot = { 0 };
+  RequestedIs requested = { live->vmem, 512 * MiB };
+  virConnectPtr conn = plain_open ();
+  virDomainPtr dom = virDomainLookupByName (conn, bed_env ("VMEM_BED_DOMAIN"));
+  char *xml;
+  gboolean ok;
+
+  if (dom == NULL)
+    g_error ("plain libvirt cannot find the bed's domain: %s", virGetLastErrorMessage ());
+
+  /* Long enough that only the domain's end can end the resize. */
+  vmem_virtio_mem_set_stall_timeout (live->vmem, 120000);
+  vmem_virtio_mem_resize_async (live->vmem, 512 * MiB, NULL, async_slot_cb, &slot);
+  if (!run_until (requested_is, &requested, 30))
+    g_error ("requested-size did not become 512 MiB within 30 s of resize_async()");
+  g_assert_null (slot.result);
+
+  if (virDomainDestroy (dom) < 0)
+    g_error ("plain libvirt cannot destroy the domain: %s", virGetLastErrorMessage ());
+
+  await_slot (&slot, 30, "resize_async() when the domain stopped");
+  ok = vmem_virtio_mem_resize_finish (live->vmem, slot.result, &error);
+  g_test_message ("the resize ended: %s", ok ? "success" : error->message);
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_NOT_RUNNING);
+  g_assert_false (ok);
+  g_clear_error (&error);
+  g_assert_cmpuint (slot.calls, ==, 1);
+  async_slot_clear (&slot);
+  g_assert_false (vmem_domain_is_active (live->domain));
+
+  /* The stopped domain's device, as its persistent configuration has it. */
+  g_assert_true (vmem_domain_refresh (live->domain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (live->domain)), ==, 1);
+  stopped = g_list_model_get_item (vmem_domain_get_memory_devices (live->domain), 0);
+  g_assert_true (VMEM_IS_VIRTIO_MEM (stopped));
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (stopped), ==, 128 * MiB);
+
+  g_assert_false (vmem_virtio_mem_set_requested_size (stopped, 256 * MiB, VMEM_AFFECT_LIVE,
+                                                      NULL, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (stopped), ==, 128 * MiB);
+
+  /* VMEM_AFFECT_CURRENT means the configuration of a stopped domain. */
+  g_assert_true (vmem_virtio_mem_set_requested_size (stopped, 256 * MiB, VMEM_AFFECT_CURRENT,
+                                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (stopped), ==, 256 * MiB);
+
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  if (xml == NULL)
+    g_error ("plain libvirt cannot read the persistent XML: %s", virGetLastErrorMessage ());
+  persistent = vmem_domain_config_new_from_xml (xml, &error);
+  free (xml);
+  g_assert_no_error (error);
+  kept = g_list_model_get_item (vmem_domain_config_get_memory_devices (persistent), 0);
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (kept), ==, 256 * MiB);
+
+  virDomainFree (dom);
+  virConnectClose (conn);
+}
+
 static void
 test_daemon_killed (Live          *live,
                     gconstpointer  data)
@@ -2116,6 +2191,8 @@ main (int    argc,
       break;
     case BED_NO_VIRTIO_MEM:
       ADD ("/live/stall", test_stall);
+      /* Last: it stops the domain. */
+      ADD ("/live/domain-stopped", test_domain_stopped);
       break;
     case BED_DAEMON_KILLED:
       ADD ("/live/daemon-killed", test_daemon_killed);
