@@ -5,8 +5,10 @@
 #
 #   ./setup.sh          install what is missing, build, and run the demo:
 #                       a private libvirtd and a tiny virtio-mem guest are
-#                       started in the build directory, the library lists
-#                       the guest's memory devices, and all is torn down.
+#                       started in the build directory; vmemctl lists the
+#                       guest's memory devices, grows its virtio-mem device
+#                       to 1 GiB and shrinks it back while the guest's
+#                       MemTotal follows, and all is torn down.
 #   ./setup.sh test     install what is missing, build, and run the whole
 #                       test suite (units, libvirt conformance corpus,
 #                       bindings, docs, the live guest tests, then the C
@@ -23,12 +25,13 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-_build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-_build-asan}
 
-# Build: the library, GIR/typelib, VAPI and gtk-doc.
+# Build: the library, GIR/typelib, VAPI and gtk-doc, and vmemctl (whose
+# --json output json-glib writes).
 BUILD_PACKAGES=(
   gcc pkg-config meson ninja-build
   libglib2.0-dev libglib2.0-doc libxml2-dev libvirt-dev
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
-  valac gtk-doc-tools
+  valac gtk-doc-tools libjson-glib-dev
 )
 # Tests: the bindings, valgrind, the live test bed (a private libvirtd with
 # the QEMU driver, and a guest built from Debian's kernel and busybox), and
@@ -88,21 +91,51 @@ build () {
 }
 
 run_demo () {
-  log "Demo: a real guest with a virtio-mem device, read through the library"
+  log "Demo: vmemctl on a real guest with a virtio-mem device"
+  # One bed for the whole demo, so that everything is torn down after it.
   VMEM_BED_CACHE="$BUILD_DIR/vmem-bed-cache" tests/bed/vmem-bed run -- sh -c '
-    virsh -c "$VMEM_BED_URI" dumpxml "$VMEM_BED_DOMAIN" |
-      GI_TYPELIB_PATH="'"$BUILD_DIR"'/introspection" \
-      LD_LIBRARY_PATH="'"$BUILD_DIR"'/libvmem-gobject" \
-      /usr/bin/python3 examples/python/list-devices.py -'
+    set -e
+    vmemctl=$1
+    export VMEM_URI="$VMEM_BED_URI"
+
+    last_memtotal () {
+      tr -d "\r" < "$VMEM_BED_SERIAL_LOG" |
+        sed -n "s/.*VMEM-MEMTOTAL \([0-9][0-9]*\).*/\1/p" | tail -n 1
+    }
+    # The guest reports its MemTotal on its serial console as it changes:
+    # wait until it stops changing.
+    memtotal () {
+      value=$(last_memtotal)
+      for i in $(seq 30); do
+        previous=$value
+        sleep 1
+        value=$(last_memtotal)
+        [ "$value" != "$previous" ] || break
+      done
+      echo "guest MemTotal: $value kB"
+    }
+    run () {
+      echo "\$ vmemctl $*"
+      "$vmemctl" "$@"
+    }
+
+    run list
+    memtotal
+    run resize "$VMEM_BED_DOMAIN" --alias virtiomem0 1GiB --wait
+    memtotal
+    run resize "$VMEM_BED_DOMAIN" --alias virtiomem0 128MiB --wait
+    memtotal
+    run list
+  ' sh "$BUILD_DIR/tools/vmemctl"
 }
 
 run_tests () {
   log "Test suite"
   meson test -C "$BUILD_DIR" --print-errorlogs --num-processes 2
 
-  log "C suites under valgrind"
+  log "C suites and vmemctl under valgrind"
   meson test -C "$BUILD_DIR" --print-errorlogs --setup valgrind \
-    --suite unit --suite conformance
+    --suite unit --suite conformance --suite cli
 
   log "C suites under AddressSanitizer and UndefinedBehaviorSanitizer"
   build "$ASAN_BUILD_DIR" -Db_sanitize=address,undefined -Db_lundef=false \

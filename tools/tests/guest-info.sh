@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# vmemctl info and list --json in a test bed: 16 slots of which the
+# virtio-mem device uses one, 512 MiB of base memory on node 0, and the
+# device's live sizes.
+
+. "$VMEMCTL_TESTS_DIR/guest-lib.sh"
+
+expect_status 0 info "$domain" --json
+expect_json "$out" '
+assert data["state"] == "running", data
+assert data["slots"] == 16 and data["slots_used"] == 1 and data["slots_free"] == 15, data
+assert data["max_memory"] == 16 << 30, data
+assert data["base_memory"] == 512 << 20, data
+assert data["devices_size"] == 1 << 30, data
+assert data["headroom"] == data["max_memory"] - data["base_memory"] - data["devices_size"], data
+node, = data["nodes"]
+assert node["id"] == 0 and node["memory"] == 512 << 20, node
+vmem, = node["devices"]
+assert vmem["alias"] == "virtiomem0" and vmem["size"] == 1 << 30, vmem
+assert vmem["requested"] == 128 << 20 and vmem["current"] == 128 << 20, vmem
+'
+
+expect_status 0 info "$domain"
+expect_in "$out" "slots:         16: 1 used, 15 free"
+expect_in "$out" "headroom:      14848MiB"
+expect_in "$out" "virtiomem0  virtio-mem   maximum 1GiB, requested 128MiB, current 128MiB"
+
+expect_status 0 list --json
+expect_json "$out" '
+domain, = data
+assert domain["state"] == "running", domain
+vmem, = domain["devices"]
+assert vmem["current"] == 128 << 20 and vmem["requested"] == 128 << 20, vmem
+assert vmem["block"] == 2 << 20 and vmem["node"] == 0, vmem
+'
+
+expect_status 0 list
+[ "$(sed -n 2p "$out" | tr -s ' ')" = "$domain virtiomem0 virtio-mem 0 1GiB 2MiB 128MiB 128MiB" ] \
+  || fail "wrong row"
+
+echo "PASS"

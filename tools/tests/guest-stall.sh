@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# vmemctl resize --wait against a guest without a virtio-mem driver
+# (vmem-bed run --no-virtio-mem), which never plugs anything: the tool
+# must report the stall (exit 5), and Ctrl-C must stop the waiting
+# (exit 6) and say the device is usable.
+
+. "$VMEMCTL_TESTS_DIR/guest-lib.sh"
+
+expect_status 5 resize "$domain" --alias virtiomem0 256MiB --wait --stall-timeout $(( 2000 * time_scale ))
+expect_message resize "The guest stopped at 0B of the 256MiB requested from 'virtiomem0'"
+
+env LD_PRELOAD= "${wrapper[@]}" "$VMEMCTL" resize "$domain" --alias virtiomem0 512MiB --wait \
+  > "$out" 2> "$err" &
+resize_pid=$!
+# The first progress line comes once the device was read.
+started () { grep -q "^virtiomem0: " "$err"; }
+wait_for 30 "the resize to start" started
+kill -INT "$resize_pid"
+status=0
+wait "$resize_pid" || status=$?
+[ "$status" -eq 6 ] || fail "an interrupted resize exited with $status, expected 6"
+expect_message resize "Interrupted: virtiomem0 is usable with 0B plugged"
+echo "ok: interrupted -> 6"
+
+echo "PASS"
