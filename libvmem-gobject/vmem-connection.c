@@ -596,6 +596,12 @@ vmem_connection_is_open (VmemConnection *self)
   return open;
 }
 
+static void
+ignore_libvirt_error (void        *user_data,
+                      virErrorPtr  error)
+{
+}
+
 static virConnectPtr
 open_vir_connect (const char    *uri,
                   GError       **error)
@@ -606,7 +612,15 @@ open_vir_connect (const char    *uri,
 
   vconn = virConnectOpen (uri);
   if (vconn == NULL)
-    _vmem_set_error_from_libvirt (error, "Cannot open %s", uri != NULL ? uri : "libvirt's default URI");
+    {
+      _vmem_set_error_from_libvirt (error, "Cannot open %s", uri != NULL ? uri : "libvirt's default URI");
+      return NULL;
+    }
+
+  /* Errors reach the application as GErrors; libvirt's default handler
+   * would also print each on stderr. The connection's own handler is the
+   * library's to set; the process-wide one is the application's. */
+  virConnSetErrorFunc (vconn, NULL, ignore_libvirt_error);
   return vconn;
 }
 
