@@ -501,7 +501,7 @@ vmem_connection_class_init (VmemConnectionClass *klass)
    * Since: 0.1
    */
   properties[PROP_URI] =
-    g_param_spec_string ("uri", NULL, NULL, NULL,
+    g_param_spec_string ("uri", "URI", "The libvirt URI, or NULL for libvirt's default", NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -512,7 +512,7 @@ vmem_connection_class_init (VmemConnectionClass *klass)
    * Since: 0.1
    */
   properties[PROP_OPEN] =
-    g_param_spec_boolean ("open", NULL, NULL, FALSE,
+    g_param_spec_boolean ("open", "Open", "Whether the connection is open", FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -169,7 +169,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
+  properties[PROP_NAME] = g_param_spec_string ("name", "Name", "The domain's name, or NULL when the XML has none", NULL, ro);
 
   /**
    * VmemDomainConfig:uuid:
@@ -178,7 +178,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, ro);
+  properties[PROP_UUID] = g_param_spec_string ("uuid", "UUID", "The domain's UUID, or NULL when the XML has none", NULL, ro);
 
   /**
    * VmemDomainConfig:id:
@@ -188,7 +188,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_ID] = g_param_spec_int ("id", NULL, NULL, -1, G_MAXINT, -1, ro);
+  properties[PROP_ID] = g_param_spec_int ("id", "ID", "The domain's ID while it runs (the id attribute of live XML), or -1 for inactive XML", -1, G_MAXINT, -1, ro);
 
   /**
    * VmemDomainConfig:arch:
@@ -197,7 +197,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_ARCH] = g_param_spec_string ("arch", NULL, NULL, NULL, ro);
+  properties[PROP_ARCH] = g_param_spec_string ("arch", "Arch", "The guest architecture (<os><type arch=...>), or NULL", NULL, ro);
 
   /**
    * VmemDomainConfig:max-memory:
@@ -208,7 +208,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    * Since: 0.1
    */
   properties[PROP_MAX_MEMORY] =
-    g_param_spec_uint64 ("max-memory", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+    g_param_spec_uint64 ("max-memory", "Max memory", "The most memory the guest may have with hot-plugged devices, in bytes (<maxMemory>), or 0 when memory hot-plug is not enabled", 0, G_MAXUINT64, 0, ro);
 
   /**
    * VmemDomainConfig:max-memory-slots:
@@ -219,7 +219,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    * Since: 0.1
    */
   properties[PROP_MAX_MEMORY_SLOTS] =
-    g_param_spec_uint ("max-memory-slots", NULL, NULL, 0, G_MAXUINT, 0, ro);
+    g_param_spec_uint ("max-memory-slots", "Max memory slots", "The number of slots for hot-plugged memory devices (<maxMemory slots=...>), or 0", 0, G_MAXUINT, 0, ro);
 
   /**
    * VmemDomainConfig:memory:
@@ -230,7 +230,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    * Since: 0.1
    */
   properties[PROP_MEMORY] =
-    g_param_spec_uint64 ("memory", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+    g_param_spec_uint64 ("memory", "Memory", "The domain's memory at boot in bytes (<memory>), including the sizes of its memory devices", 0, G_MAXUINT64, 0, ro);
 
   /**
    * VmemDomainConfig:current-memory:
@@ -241,7 +241,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    * Since: 0.1
    */
   properties[PROP_CURRENT_MEMORY] =
-    g_param_spec_uint64 ("current-memory", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+    g_param_spec_uint64 ("current-memory", "Current memory", "The memory the guest is given with its balloon, in bytes (<currentMemory>)", 0, G_MAXUINT64, 0, ro);
 
   /**
    * VmemDomainConfig:numa-cells:
@@ -251,7 +251,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    * Since: 0.1
    */
   properties[PROP_NUMA_CELLS] =
-    g_param_spec_object ("numa-cells", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+    g_param_spec_object ("numa-cells", "NUMA cells", "The guest NUMA cells, a GListModel of VmemNumaCell", G_TYPE_LIST_MODEL, ro);
 
   /**
    * VmemDomainConfig:memory-devices:
@@ -262,7 +262,7 @@ vmem_domain_config_class_init (VmemDomainConfigClass *klass)
    * Since: 0.1
    */
   properties[PROP_MEMORY_DEVICES] =
-    g_param_spec_object ("memory-devices", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+    g_param_spec_object ("memory-devices", "Memory devices", "The memory devices in document order, a GListModel of VmemMemoryDevice", G_TYPE_LIST_MODEL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

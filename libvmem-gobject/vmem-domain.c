@@ -181,7 +181,7 @@ vmem_domain_class_init (VmemDomainClass *klass)
    * Since: 0.1
    */
   properties[PROP_CONNECTION] =
-    g_param_spec_object ("connection", NULL, NULL, VMEM_TYPE_CONNECTION, ro);
+    g_param_spec_object ("connection", "Connection", "The connection the domain belongs to", VMEM_TYPE_CONNECTION, ro);
 
   /**
    * VmemDomain:name:
@@ -190,7 +190,7 @@ vmem_domain_class_init (VmemDomainClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
+  properties[PROP_NAME] = g_param_spec_string ("name", "Name", "The domain's name", NULL, ro);
 
   /**
    * VmemDomain:uuid:
@@ -199,7 +199,7 @@ vmem_domain_class_init (VmemDomainClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, ro);
+  properties[PROP_UUID] = g_param_spec_string ("uuid", "UUID", "The domain's UUID", NULL, ro);
 
   /**
    * VmemDomain:state:
@@ -209,7 +209,7 @@ vmem_domain_class_init (VmemDomainClass *klass)
    * Since: 0.1
    */
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, VMEM_TYPE_DOMAIN_STATE,
+    g_param_spec_enum ("state", "State", "The domain's state, following libvirt's lifecycle events", VMEM_TYPE_DOMAIN_STATE,
                        VMEM_DOMAIN_STATE_NOSTATE, ro);
 
   /**
@@ -221,7 +221,7 @@ vmem_domain_class_init (VmemDomainClass *klass)
    * Since: 0.1
    */
   properties[PROP_MEMORY_DEVICES] =
-    g_param_spec_object ("memory-devices", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+    g_param_spec_object ("memory-devices", "Memory devices", "The domain's memory devices, a GListModel of VmemMemoryDevice kept current by libvirt's events", G_TYPE_LIST_MODEL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -246,7 +246,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_MODEL] =
-    g_param_spec_enum ("model", NULL, NULL,
+    g_param_spec_enum ("model", "Model", "The model of the device; it is fixed by the device's class",
                        VMEM_TYPE_MEMORY_MODEL, VMEM_MEMORY_MODEL_DIMM,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -261,7 +261,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_ALIAS] =
-    g_param_spec_string ("alias", NULL, NULL, NULL, rw);
+    g_param_spec_string ("alias", "Alias", "The name libvirt gives the device (<alias name=.../>), such as \"virtiomem0\" or \"dimm1\", or NULL when it has none", NULL, rw);
 
   /**
    * VmemMemoryDevice:size:
@@ -272,7 +272,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_SIZE] =
-    g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("size", "Size", "The target size in bytes; for a virtio-mem device, the most it can ever plug", 0, G_MAXUINT64, 0, rw);
 
   /**
    * VmemMemoryDevice:node:
@@ -283,7 +283,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_NODE] =
-    g_param_spec_int ("node", NULL, NULL, -1, G_MAXINT, -1, rw);
+    g_param_spec_int ("node", "Node", "The guest NUMA node the memory is given to, or -1 when the XML names none", -1, G_MAXINT, -1, rw);
 
   /**
    * VmemMemoryDevice:access:
@@ -293,7 +293,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_ACCESS] =
-    g_param_spec_enum ("access", NULL, NULL,
+    g_param_spec_enum ("access", "Access", "How the backing memory is mapped on the host",
                        VMEM_TYPE_MEMORY_ACCESS, VMEM_MEMORY_ACCESS_DEFAULT, rw);
 
   /**
@@ -305,7 +305,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_DISCARD] =
-    g_param_spec_enum ("discard", NULL, NULL,
+    g_param_spec_enum ("discard", "Discard", "Whether the host discards the backing memory when the device goes away",
                        VMEM_TYPE_TRISTATE, VMEM_TRISTATE_DEFAULT, rw);
 
   /**
@@ -317,7 +317,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_ADDRESS] =
-    g_param_spec_boxed ("address", NULL, NULL, VMEM_TYPE_DEVICE_ADDRESS, rw);
+    g_param_spec_boxed ("address", "Address", "Where the device sits on the guest's buses, or NULL when libvirt has not assigned an address yet", VMEM_TYPE_DEVICE_ADDRESS, rw);
 
   /**
    * VmemMemoryDevice:source-pagesize:
@@ -328,7 +328,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_SOURCE_PAGESIZE] =
-    g_param_spec_uint64 ("source-pagesize", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("source-pagesize", "Source pagesize", "The host page size backing the device, in bytes, or 0 for the default (<source><pagesize>)", 0, G_MAXUINT64, 0, rw);
 
   /**
    * VmemMemoryDevice:source-nodemask:
@@ -339,7 +339,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_SOURCE_NODEMASK] =
-    g_param_spec_string ("source-nodemask", NULL, NULL, NULL, rw);
+    g_param_spec_string ("source-nodemask", "Source nodemask", "The host NUMA nodes to allocate the backing memory from, such as \"1-3\", or NULL (<source><nodemask>)", NULL, rw);
 
   /**
    * VmemMemoryDevice:source-path:
@@ -350,7 +350,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_SOURCE_PATH] =
-    g_param_spec_string ("source-path", NULL, NULL, NULL, rw);
+    g_param_spec_string ("source-path", "Source path", "The file backing an nvdimm or virtio-pmem device, or NULL (<source><path>)", NULL, rw);
 
   /**
    * VmemMemoryDevice:source-alignsize:
@@ -361,7 +361,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_SOURCE_ALIGNSIZE] =
-    g_param_spec_uint64 ("source-alignsize", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("source-alignsize", "Source alignsize", "The alignment of the backing file's mapping, in bytes, or 0 (<source><alignsize>)", 0, G_MAXUINT64, 0, rw);
 
   /**
    * VmemMemoryDevice:source-pmem:
@@ -372,7 +372,7 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
    * Since: 0.1
    */
   properties[PROP_SOURCE_PMEM] =
-    g_param_spec_boolean ("source-pmem", NULL, NULL, FALSE, rw);
+    g_param_spec_boolean ("source-pmem", "Source pmem", "Whether the backing file is real persistent memory (<source><pmem/>)", FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

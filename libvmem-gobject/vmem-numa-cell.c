@@ -92,7 +92,7 @@ vmem_numa_cell_class_init (VmemNumaCellClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_ID] = g_param_spec_uint ("id", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_ID] = g_param_spec_uint ("id", "ID", "The guest NUMA node number", 0, G_MAXUINT, 0, ro);
 
   /**
    * VmemNumaCell:cpus:
@@ -101,7 +101,7 @@ vmem_numa_cell_class_init (VmemNumaCellClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_CPUS] = g_param_spec_string ("cpus", NULL, NULL, NULL, ro);
+  properties[PROP_CPUS] = g_param_spec_string ("cpus", "CPUs", "The guest CPUs of the node, such as \"0-1\", or NULL", NULL, ro);
 
   /**
    * VmemNumaCell:memory:
@@ -110,7 +110,7 @@ vmem_numa_cell_class_init (VmemNumaCellClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_MEMORY] = g_param_spec_uint64 ("memory", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_MEMORY] = g_param_spec_uint64 ("memory", "Memory", "The node's boot memory in bytes, without memory devices", 0, G_MAXUINT64, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -249,7 +249,7 @@ vmem_nvdimm_class_init (VmemNvdimmClass *klass)
    * Since: 0.1
    */
   properties[PROP_LABEL_SIZE] =
-    g_param_spec_uint64 ("label-size", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("label-size", "Label size", "The size of the namespace label area in bytes, or 0 for none (<target><label><size>)", 0, G_MAXUINT64, 0, rw);
 
   /**
    * VmemNvdimm:readonly:
@@ -259,7 +259,7 @@ vmem_nvdimm_class_init (VmemNvdimmClass *klass)
    * Since: 0.1
    */
   properties[PROP_READONLY] =
-    g_param_spec_boolean ("readonly", NULL, NULL, FALSE, rw);
+    g_param_spec_boolean ("readonly", "Readonly", "Whether the guest sees the NVDIMM read-only (<target><readonly/>)", FALSE, rw);
 
   /**
    * VmemNvdimm:uuid:
@@ -269,7 +269,7 @@ vmem_nvdimm_class_init (VmemNvdimmClass *klass)
    * Since: 0.1
    */
   properties[PROP_UUID] =
-    g_param_spec_string ("uuid", NULL, NULL, NULL, rw);
+    g_param_spec_string ("uuid", "UUID", "The NVDIMM's UUID (ppc64 guests), or NULL", NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -270,7 +270,7 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * Since: 0.1
    */
   properties[PROP_BLOCK_SIZE] =
-    g_param_spec_uint64 ("block-size", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("block-size", "Block size", "The size of the blocks the guest plugs and unplugs, in bytes: a power of two, at least the host's transparent huge page size", 0, G_MAXUINT64, 0, rw);
 
   /**
    * VmemVirtioMem:requested-size:
@@ -283,7 +283,7 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * Since: 0.1
    */
   properties[PROP_REQUESTED_SIZE] =
-    g_param_spec_uint64 ("requested-size", NULL, NULL, 0, G_MAXUINT64, 0,
+    g_param_spec_uint64 ("requested-size", "Requested size", "How much memory the guest is asked to plug, in bytes: a multiple of VmemVirtioMem:block-size from 0 to VmemMemoryDevice:size", 0, G_MAXUINT64, 0,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -297,7 +297,7 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * Since: 0.1
    */
   properties[PROP_CURRENT_SIZE] =
-    g_param_spec_uint64 ("current-size", NULL, NULL, 0, G_MAXUINT64, 0,
+    g_param_spec_uint64 ("current-size", "Current size", "How much memory the guest has really plugged, in bytes, as libvirt reports it for a running domain (<current>); 0 when the XML has none, as in inactive XML", 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -309,7 +309,7 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * Since: 0.1
    */
   properties[PROP_ADDRESS_BASE] =
-    g_param_spec_uint64 ("address-base", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+    g_param_spec_uint64 ("address-base", "Address base", "The guest physical address the device's region starts at (<target><address base=.../>), or 0 to let the hypervisor choose", 0, G_MAXUINT64, 0, rw);
 
   /**
    * VmemVirtioMem:stall-timeout:
@@ -321,7 +321,7 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * Since: 0.1
    */
   properties[PROP_STALL_TIMEOUT] =
-    g_param_spec_uint ("stall-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_STALL_TIMEOUT_MS,
+    g_param_spec_uint ("stall-timeout", "Stall timeout", "How long, in milliseconds, vmem_virtio_mem_resize_async() waits for the guest to make progress before it gives up with VMEM_ERROR_STALLED", 1, G_MAXUINT, DEFAULT_STALL_TIMEOUT_MS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
