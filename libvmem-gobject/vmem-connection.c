@@ -877,24 +877,16 @@ domain_snapshot_take (virDomainPtr   dom,
                       GError       **error)
 {
   DomainSnapshot *snapshot = g_new0 (DomainSnapshot, 1);
-  int state, reason;
 
   snapshot->dom = dom;
-  snapshot->config = _vmem_domain_fetch_config (dom, FALSE, error);
+  snapshot->config = _vmem_domain_read (dom, &snapshot->state, error);
   if (snapshot->config == NULL)
-    goto error;
-
-  if (virDomainGetState (dom, &state, &reason, 0) < 0)
     {
-      _vmem_set_error_from_libvirt (error, "Cannot get the state of %s", virDomainGetName (dom));
-      goto error;
+      domain_snapshot_free (snapshot);
+      return NULL;
     }
-  snapshot->state = state;
-  return snapshot;
 
-error:
-  domain_snapshot_free (snapshot);
-  return NULL;
+  return snapshot;
 }
 
 static VmemDomain *

@@ -331,6 +331,34 @@ _vmem_domain_fetch_config (virDomainPtr   dom,
   return vmem_domain_config_new_from_xml (xml, error);
 }
 
+/*
+ * _vmem_domain_read:
+ *
+ * Reads what a domain looks like now: its live XML (the configuration of
+ * a stopped domain) and its state. Blocking; any thread.
+ */
+VmemDomainConfig *
+_vmem_domain_read (virDomainPtr      dom,
+                   VmemDomainState  *out_state,
+                   GError          **error)
+{
+  g_autoptr(VmemDomainConfig) config = _vmem_domain_fetch_config (dom, FALSE, error);
+  int state, reason;
+
+  if (config == NULL)
+    return NULL;
+
+  if (virDomainGetState (dom, &state, &reason, 0) < 0)
+    {
+      _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'",
+                                    virDomainGetName (dom));
+      return NULL;
+    }
+
+  *out_state = state;
+  return g_steal_pointer (&config);
+}
+
 static void
 set_state (VmemDomain      *self,
            VmemDomainState  state)
@@ -452,20 +480,12 @@ refresh_read (VmemDomain  *self,
 {
   virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
   Refresh *refresh;
-  int state = VIR_DOMAIN_NOSTATE;
-  int reason;
 
   if (dom == NULL)
     return NULL;
 
   refresh = g_new0 (Refresh, 1);
-  refresh->config = _vmem_domain_fetch_config (dom, FALSE, error);
-  if (refresh->config != NULL && virDomainGetState (dom, &state, &reason, 0) < 0)
-    {
-      _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'", self->name);
-      g_clear_object (&refresh->config);
-    }
-  refresh->state = state;
+  refresh->config = _vmem_domain_read (dom, &refresh->state, error);
   virDomainFree (dom);
 
   if (refresh->config == NULL)

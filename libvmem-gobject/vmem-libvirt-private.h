@@ -43,6 +43,9 @@ void              _vmem_domain_set_vir_domain     (VmemDomain       *self,
 VmemDomainConfig *_vmem_domain_fetch_config       (virDomainPtr      dom,
                                                    gboolean          inactive,
                                                    GError          **error);
+VmemDomainConfig *_vmem_domain_read               (virDomainPtr      dom,
+                                                   VmemDomainState  *out_state,
+                                                   GError          **error);
 void              _vmem_domain_apply_config       (VmemDomain       *self,
                                                    VmemDomainConfig *config,
                                                    VmemDomainState   state);
