@@ -1,15 +1,19 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Run an example and check that its output contains each expected line,
-# compared with runs of white space folded. Exits non-zero otherwise.
+# Run an example and check that it exits with the status expected (0
+# unless --status says otherwise) and that its output contains each
+# expected line (--expect for stdout, --expect-error for stderr), compared
+# with runs of white space folded. Exits non-zero otherwise.
 
 import argparse
 import subprocess
 import sys
 
 parser = argparse.ArgumentParser()
+parser.add_argument('--status', type=int, default=0)
 parser.add_argument('--expect', action='append', default=[])
+parser.add_argument('--expect-error', action='append', default=[])
 parser.add_argument('command', nargs=argparse.REMAINDER)
 args = parser.parse_args()
 command = args.command[1:] if args.command[:1] == ['--'] else args.command
@@ -17,11 +21,16 @@ command = args.command[1:] if args.command[:1] == ['--'] else args.command
 result = subprocess.run(command, capture_output=True, text=True, timeout=60)
 sys.stdout.write(result.stdout)
 sys.stderr.write(result.stderr)
-if result.returncode != 0:
-    sys.exit(f'{command[1]} exited with {result.returncode}')
+if result.returncode != args.status:
+    sys.exit(f'{command[1]} exited with {result.returncode}, expected {args.status}')
 
-lines = [' '.join(line.split()) for line in result.stdout.splitlines()]
-missing = [e for e in args.expect if not any(e in line for line in lines)]
-for e in missing:
+
+def missing(expected, text):
+    lines = [' '.join(line.split()) for line in text.splitlines()]
+    return [e for e in expected if not any(e in line for line in lines)]
+
+
+failures = missing(args.expect, result.stdout) + missing(args.expect_error, result.stderr)
+for e in failures:
     print(f'missing from the output: {e!r}', file=sys.stderr)
-sys.exit(1 if missing else 0)
+sys.exit(1 if failures else 0)

@@ -1,52 +1,188 @@
-#!/usr/bin/gjs
+#!/usr/bin/gjs -m
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// List the memory devices of a libvirt domain XML document as a table.
+// List every domain of a libvirt connection with its memory devices, as a
+// table; or, with --xml, the devices of a domain XML document, offline.
 //
-//   gjs list-devices.js guest.xml
+//   gjs -m list-devices.js qemu:///system
+//   gjs -m list-devices.js --connect qemu:///system guest
+//   virsh dumpxml guest | gjs -m list-devices.js --xml -
+//
+// Exit status: 0 success, 1 libvirt or another failure, 2 usage error,
+// 3 no such domain, 4 the XML was refused.
 
-imports.gi.versions.Vmem = '1.0';
-const {GLib, Vmem} = imports.gi;
-const System = imports.system;
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import Vmem from 'gi://Vmem?version=1.0';
+import System from 'system';
 
-function size(bytes) {
-    return bytes ? Vmem.size_format(bytes) : '-';
+Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
+Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
+Gio._promisify(Vmem.Connection.prototype, 'list_domains_async', 'list_domains_finish');
+
+const USAGE = `usage: list-devices.js [-h] [-c URI | URI] [DOMAIN]
+       list-devices.js --xml FILE
+
+List the memory devices of every domain of a libvirt connection, or of one
+domain.
+
+  -h, --help             show this help message and exit
+  -c, --connect URI      the libvirt connection URI
+  --xml FILE             read a domain XML document instead ('-' for
+                         standard input)
+
+Exit status: 0 success, 1 failure, 2 usage, 3 no such domain, 4 refused XML.`;
+
+const HEADER = ['DOMAIN', 'ALIAS', 'MODEL', 'NODE', 'SIZE', 'BLOCK', 'REQUESTED', 'CURRENT'];
+
+class UsageError extends Error {}
+
+// The exit status for an error: what went wrong, not where.
+function exitStatus(error) {
+  if (error instanceof UsageError)
+    return 2;
+  if (!(error instanceof GLib.Error))
+    return 1;
+  if (error.matches(Vmem.error_quark(), Vmem.Error.NOT_FOUND))
+    return 3;
+  if (error.matches(Vmem.error_quark(), Vmem.Error.INVALID_XML))
+    return 4;
+  return 1;
 }
 
-// The enum's key, written as libvirt writes the model: VIRTIO_MEM -> virtio-mem.
+// Options and positionals; @valued maps the options that take a value,
+// such as '-c' and '--connect', to their name, 'connect'.
+function parseArgs(argv, valued) {
+  const options = {}, positionals = [];
+  for (let i = 0; i < argv.length; i++) {
+    let [name, value] = argv[i].split(/=(.*)/s);
+    if (!name.startsWith('-') || name === '-') {
+      positionals.push(argv[i]);
+    } else if (name === '-h' || name === '--help') {
+      options.help = true;
+    } else if (name in valued) {
+      value ??= argv[++i];
+      if (value === undefined)
+        throw new UsageError(`${name} needs a value`);
+      options[valued[name]] = value;
+    } else {
+      throw new UsageError(`unknown option ${name}`);
+    }
+  }
+  return [options, positionals];
+}
+
+function size(bytes, known = true) {
+  return known ? Vmem.size_format(bytes) : '-';
+}
+
+// libvirt's name of a model, the enum value's nick: VIRTIO_MEM -> virtio-mem.
 function modelName(model) {
-    const key = Object.keys(Vmem.MemoryModel).find(k => Vmem.MemoryModel[k] === model);
-    return key.toLowerCase().replace('_', '-');
+  const key = Object.keys(Vmem.MemoryModel).find(k => Vmem.MemoryModel[k] === model);
+  return key.toLowerCase().replaceAll('_', '-');
 }
 
-function main(argv) {
-    if (argv.length !== 1 || argv[0] === '--help') {
-        print('usage: gjs list-devices.js DOMAIN.xml');
-        return argv[0] === '--help' ? 0 : 2;
-    }
+// A table row; block, requested and current are for virtio-mem, and
+// current only while the domain runs.
+function row(domainName, device, active) {
+  const virtioMem = device instanceof Vmem.VirtioMem;
+  return [
+    domainName,
+    device.alias ?? '-',
+    modelName(device.model),
+    device.node >= 0 ? String(device.node) : '-',
+    size(device.size),
+    size(virtioMem ? device.block_size : 0, virtioMem),
+    size(virtioMem ? device.requested_size : 0, virtioMem),
+    size(virtioMem ? device.current_size : 0, virtioMem && active),
+  ];
+}
 
-    let config;
-    try {
-        const [, bytes] = GLib.file_get_contents(argv[0]);
-        config = Vmem.DomainConfig.new_from_xml(new TextDecoder().decode(bytes));
-    } catch (e) {
-        if (e instanceof GLib.Error && e.matches(Vmem.error_quark(), Vmem.Error.INVALID_XML))
-            printerr(`Not a valid domain XML document: ${e.message}`);
-        else
-            printerr(`Cannot read the domain: ${e.message}`);
-        return 1;
-    }
+function items(model) {
+  const list = [];
+  for (let i = 0; i < model.get_n_items(); i++)
+    list.push(model.get_item(i));
+  return list;
+}
 
-    print(`${config.name}: maxMemory ${size(config.max_memory)} in ${config.max_memory_slots} slots`);
-    const devices = config.get_memory_devices();
-    for (let i = 0; i < devices.get_n_items(); i++) {
-        const device = devices.get_item(i);
-        let extra = '';
-        if (device instanceof Vmem.VirtioMem)
-            extra = ` block ${size(device.block_size)} requested ${size(device.requested_size)} current ${size(device.current_size)}`;
-        print(`${device.alias ?? '-'} ${modelName(device.model)} ${device.node} ${size(device.size)}${extra}`);
-    }
+function printTable(rows, emptyDomains) {
+  const all = [HEADER, ...rows];
+  const widths = HEADER.map((_, i) => Math.max(...all.map(r => r[i].length)));
+  for (const r of all) {
+    // NODE and the sizes are right-aligned.
+    const cells = r.map((cell, i) => i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]));
+    print(cells.join('  ').trimEnd());
+  }
+  for (const name of emptyDomains)
+    print(`${name}: no memory devices`);
+}
+
+async function listConnection(uri, name) {
+  const connection = Vmem.Connection.new(uri);
+  await connection.open_async(null);
+  let domains;
+  if (name !== undefined) {
+    domains = [await connection.lookup_domain_async(name, null)];
+  } else {
+    domains = items(await connection.list_domains_async(null));
+    domains.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  const rows = [], empty = [];
+  for (const domain of domains) {
+    const devices = items(domain.get_memory_devices());
+    if (devices.length === 0)
+      empty.push(domain.name);
+    rows.push(...devices.map(device => row(domain.name, device, domain.is_active())));
+  }
+  printTable(rows, empty);
+}
+
+function listXml(path) {
+  const [, bytes] = GLib.file_get_contents(path === '-' ? '/dev/stdin' : path);
+  const config = Vmem.DomainConfig.new_from_xml(new TextDecoder().decode(bytes));
+  // Only a running domain's XML has an id, and current sizes.
+  const active = config.id >= 0;
+  const devices = items(config.get_memory_devices());
+  printTable(devices.map(device => row(config.name, device, active)),
+    devices.length ? [] : [config.name]);
+}
+
+async function main(argv) {
+  const [options, positionals] = parseArgs(argv,
+    {'-c': 'connect', '--connect': 'connect', '--xml': 'xml'});
+  if (options.help) {
+    print(USAGE);
     return 0;
+  }
+
+  if (options.xml !== undefined) {
+    if (positionals.length || options.connect !== undefined)
+      throw new UsageError('--xml takes no connection or domain');
+    listXml(options.xml);
+    return 0;
+  }
+
+  const uri = options.connect ?? positionals.shift();
+  if (uri === undefined)
+    throw new UsageError('give a connection URI, such as qemu:///system');
+  if (positionals.length > 1)
+    throw new UsageError('too many arguments');
+  await listConnection(uri, positionals[0]);
+  return 0;
 }
 
-System.exit(main(ARGV));
+const loop = new GLib.MainLoop(null, false);
+let status = 1;
+main(ARGV).then(code => {
+  status = code;
+}, error => {
+  status = exitStatus(error);
+  printerr(`list-devices.js: ${error.message}`);
+  if (status === 2)
+    printerr(USAGE.split('\n\n')[0]);
+  else if (!(error instanceof GLib.Error))
+    printerr(error.stack);
+}).finally(() => loop.quit());
+loop.run();
+System.exit(status);
