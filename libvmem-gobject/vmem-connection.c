@@ -81,7 +81,7 @@ G_DEFINE_FINAL_TYPE (VmemConnection, vmem_connection, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_URI,
-  PROP_OPEN,
+  PROP_CONNECTED,
   N_PROPS
 };
 
@@ -406,7 +406,7 @@ handle_closed (VmemConnection  *self,
   if (!teardown (self))
     return;
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 
   forget_domains (self, domains);
   for (guint i = 0; i < domains->len; i++)
@@ -450,7 +450,7 @@ vmem_connection_get_property (GObject    *object,
     case PROP_URI:
       g_value_set_string (value, self->uri);
       break;
-    case PROP_OPEN:
+    case PROP_CONNECTED:
       g_value_set_boolean (value, vmem_connection_is_open (self));
       break;
     default:
@@ -505,14 +505,17 @@ vmem_connection_class_init (VmemConnectionClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * VmemConnection:open:
+   * VmemConnection:connected:
    *
-   * Whether the connection is open.
+   * Whether the connection is open, as vmem_connection_is_open() says.
+   *
+   * It is not named after vmem_connection_open(): in gjs and Vala a
+   * property hides a method of the same name.
    *
    * Since: 0.1
    */
-  properties[PROP_OPEN] =
-    g_param_spec_boolean ("open", "Open", "Whether the connection is open", FALSE,
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", "Connected", "Whether the connection is open", FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -577,7 +580,7 @@ vmem_connection_get_uri (VmemConnection *self)
  * vmem_connection_is_open:
  * @self: a #VmemConnection
  *
- * Gives the #VmemConnection:open of the connection.
+ * Gives the #VmemConnection:connected of the connection.
  *
  * Returns: whether the connection is open
  *
@@ -655,7 +658,7 @@ adopt_vir_connect (VmemConnection *self,
         }
     }
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 }
 
 /**

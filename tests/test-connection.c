@@ -1,7 +1,7 @@
 /* test-connection.c: VmemConnection and VmemDomain on libvirt's test driver
  *
  * Covers opening a connection (sync, async, a bogus URI, a cancelled
- * GCancellable) with its "uri" and "open" properties, listing and looking
+ * GCancellable) with its "uri" and "connected" properties, listing and looking
  * up domains (by name and by UUID, the same object each time; an unknown
  * domain keeps libvirt's VIR_ERR_NO_DOMAIN), the memory devices of a
  * domain read from a test-driver file of the test's own, refresh, the
@@ -230,7 +230,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->conn = vmem_connection_new (fixture->uri);
   g_assert_true (VMEM_IS_CONNECTION (fixture->conn));
-  g_signal_connect (fixture->conn, "notify::open",
+  g_signal_connect (fixture->conn, "notify::connected",
                     G_CALLBACK (count_notify), &fixture->n_open_notify);
   g_signal_connect (fixture->conn, "closed", G_CALLBACK (on_closed), fixture);
 }
@@ -310,14 +310,14 @@ test_open_sync (Fixture       *fixture,
   gboolean open = TRUE;
 
   g_assert_cmpstr (vmem_connection_get_uri (fixture->conn), ==, fixture->uri);
-  g_object_get (fixture->conn, "uri", &uri, "open", &open, NULL);
+  g_object_get (fixture->conn, "uri", &uri, "connected", &open, NULL);
   g_assert_cmpstr (uri, ==, fixture->uri);
   g_assert_false (open);
   g_assert_false (vmem_connection_is_open (fixture->conn));
 
   open_connection (fixture);
   g_assert_cmpuint (fixture->n_open_notify, ==, 1);
-  g_object_get (fixture->conn, "open", &open, NULL);
+  g_object_get (fixture->conn, "connected", &open, NULL);
   g_assert_true (open);
   g_assert_cmpstr (vmem_connection_get_uri (fixture->conn), ==, fixture->uri);
   g_assert_cmpuint (fixture->n_closed, ==, 0);
@@ -337,7 +337,7 @@ test_open_async (Fixture       *fixture,
   g_assert_no_error (error);
 
   g_assert_true (vmem_connection_is_open (fixture->conn));
-  g_object_get (fixture->conn, "open", &open, NULL);
+  g_object_get (fixture->conn, "connected", &open, NULL);
   g_assert_true (open);
   g_assert_cmpuint (fixture->n_open_notify, ==, 1);
   g_assert_cmpuint (fixture->n_closed, ==, 0);
@@ -351,7 +351,7 @@ test_open_bogus_uri (void)
   g_autoptr(GError) error = NULL;
   guint n_open_notify = 0;
 
-  g_signal_connect (conn, "notify::open", G_CALLBACK (count_notify), &n_open_notify);
+  g_signal_connect (conn, "notify::connected", G_CALLBACK (count_notify), &n_open_notify);
   g_assert_cmpstr (vmem_connection_get_uri (conn), ==, "bogus:///x");
 
   g_assert_false (vmem_connection_open (conn, NULL, &error));
@@ -1303,7 +1303,7 @@ test_close_and_reopen (Fixture       *fixture,
   g_assert_cmpuint (fixture->n_closed, ==, 1);
   g_assert_cmpint (fixture->close_reason, ==, VMEM_CLOSE_REASON_CLIENT);
   g_assert_false (vmem_connection_is_open (fixture->conn));
-  g_object_get (fixture->conn, "open", &open, NULL);
+  g_object_get (fixture->conn, "connected", &open, NULL);
   g_assert_false (open);
   g_assert_cmpuint (fixture->n_open_notify, ==, 2);
 

@@ -219,6 +219,19 @@ test('notify', () => {
   assertEqual(seen.join(','), 'size,node', 'notifies for a new node');
 });
 
+// A property named like a method hides the method in gjs: the
+// connection's state is "connected", so open() stays callable.
+test('connection open', () => {
+  const conn = Vmem.Connection.new('test:///default');
+  assertEqual(typeof conn.open, 'function', 'open is a method');
+  assertEqual(conn.connected, false, 'connected before open()');
+  assert(conn.open(null), 'open()');
+  assertEqual(conn.connected, true, 'connected after open()');
+  assertEqual(conn.is_open(), true, 'is_open()');
+  conn.close();
+  assertEqual(conn.connected, false, 'connected after close()');
+});
+
 let failed = 0;
 print(`1..${tests.length}`);
 tests.forEach(({name, fn}, i) => {

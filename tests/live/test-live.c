@@ -2095,7 +2095,7 @@ test_daemon_killed (Live          *live,
   g_assert_cmpuint (slot.calls, ==, 1);
   async_slot_clear (&slot);
   g_assert_false (vmem_connection_is_open (live->connection));
-  g_object_get (live->connection, "open", &open, NULL);
+  g_object_get (live->connection, "connected", &open, NULL);
   g_assert_false (open);
 
   /* Every call fails the same way now. */

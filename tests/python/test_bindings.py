@@ -270,5 +270,16 @@ class DeviceTestCase(unittest.TestCase):
         self.assertTrue(GObject.type_is_a(Vmem.Dimm.__gtype__, Vmem.MemoryDevice.__gtype__))
 
 
+
+class ConnectionTestCase(unittest.TestCase):
+    def test_open(self):
+        conn = Vmem.Connection.new('test:///default')
+        self.assertFalse(conn.props.connected)
+        self.assertTrue(conn.open(None))
+        self.assertTrue(conn.props.connected)
+        self.assertTrue(conn.is_open())
+        conn.close()
+        self.assertFalse(conn.props.connected)
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
