@@ -1,0 +1,292 @@
+/* test-bindings.vala: the library through its VAPI
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * What a Vala program sees of the library: constructors and list models,
+ * errors caught by domain and by code, async pairs as async methods with
+ * an optional cancellable, and properties and signals by their Vala
+ * names. Live calls go to libvirt's test driver, in this process: a
+ * test:///FILE connection with one running domain that has a virtio-mem
+ * device and a DIMM.
+ */
+
+const uint64 MiB = 1024 * 1024;
+const uint64 GiB = 1024 * MiB;
+
+const string DOMAIN = "vmem-vala";
+
+/* The test driver keeps only aliases that start with "ua-". */
+const string DOMAIN_XML = """  <domain type='test'>
+    <name>vmem-vala</name>
+    <uuid>9b2f0c1e-6a4d-4f3b-8e2a-1c5d7f9a0b3e</uuid>
+    <maxMemory slots='16' unit='GiB'>16</maxMemory>
+    <memory unit='MiB'>2048</memory>
+    <currentMemory unit='MiB'>512</currentMemory>
+    <vcpu>1</vcpu>
+    <os><type arch='x86_64'>hvm</type></os>
+    <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>
+    <devices>
+      <memory model='virtio-mem'>
+        <target>
+          <size unit='GiB'>1</size>
+          <node>0</node>
+          <block unit='KiB'>2048</block>
+          <requested unit='MiB'>128</requested>
+        </target>
+        <alias name='ua-vmem0'/>
+      </memory>
+      <memory model='dimm'>
+        <target>
+          <size unit='MiB'>512</size>
+          <node>0</node>
+        </target>
+        <alias name='ua-dimm0'/>
+        <address type='dimm' slot='0'/>
+      </memory>
+    </devices>
+  </domain>
+""";
+
+const string NODE_XML = "<node>\n" + DOMAIN_XML + "</node>\n";
+
+const string VIRTIO_MEM_XML = "<memory model='virtio-mem'><target>" +
+  "<size unit='GiB'>1</size><node>0</node>" +
+  "<block unit='KiB'>2048</block><requested unit='MiB'>512</requested>" +
+  "</target></memory>";
+
+string node_path;
+
+Vmem.Connection open_connection () {
+  var conn = new Vmem.Connection ("test://" + node_path);
+  try {
+    assert_true (conn.open ());
+  } catch (GLib.Error e) {
+    assert_no_error (e);
+  }
+  return conn;
+}
+
+void test_list_model () {
+  try {
+    var config = new Vmem.DomainConfig.from_xml (DOMAIN_XML);
+    ListModel devices = config.get_memory_devices ();
+    assert_true (devices.get_item_type () == typeof (Vmem.MemoryDevice));
+    assert_cmpuint (devices.get_n_items (), EQ, 2);
+    assert_true (devices == config.memory_devices);
+
+    string[] aliases = {};
+    for (uint i = 0; i < devices.get_n_items (); i++) {
+      var device = (Vmem.MemoryDevice) devices.get_item (i);
+      aliases += device.alias;
+    }
+    assert_cmpstrv (aliases, { "ua-vmem0", "ua-dimm0" });
+
+    var virtio_mem = devices.get_item (0) as Vmem.VirtioMem;
+    assert_nonnull (virtio_mem);
+    assert_true (virtio_mem.size == 1 * GiB);
+    assert_true (virtio_mem.block_size == 2 * MiB);
+    assert_true (virtio_mem.requested_size == 128 * MiB);
+    assert_true (devices.get_item (1) is Vmem.Dimm);
+    assert_null (devices.get_item (2));
+
+    var cells = config.numa_cells;
+    assert_cmpuint (cells.get_n_items (), EQ, 1);
+    assert_true (((Vmem.NumaCell) cells.get_item (0)).memory == 512 * MiB);
+  } catch (GLib.Error e) {
+    assert_no_error (e);
+  }
+}
+
+void test_errors () {
+  /* By code, */
+  try {
+    Vmem.MemoryDevice.new_from_xml ("<memory model='bogus'/>");
+    assert_not_reached ();
+  } catch (Vmem.Error.UNSUPPORTED_MODEL e) {
+    assert_error (e, Vmem.Error.quark (), Vmem.Error.UNSUPPORTED_MODEL);
+  } catch (GLib.Error e) {
+    assert_no_error (e);
+  }
+
+  /* by domain, */
+  uint64 bytes = 0;
+  try {
+    Vmem.size_parse ("16EiB", out bytes);
+    assert_not_reached ();
+  } catch (Vmem.Error e) {
+    assert_true (e is Vmem.Error.OVERFLOW);
+    assert_true (e.matches (Vmem.Error.quark (), Vmem.Error.OVERFLOW));
+    assert_true (e.domain == Vmem.Error.quark ());
+  }
+
+  /* and what a good value gives. */
+  try {
+    assert_true (Vmem.size_parse ("2GiB", out bytes));
+    assert_true (bytes == 2 * GiB);
+    assert_cmpstr (Vmem.size_format (1536 * MiB), EQ, "1536MiB");
+
+    var device = (Vmem.VirtioMem) Vmem.MemoryDevice.new_from_xml (VIRTIO_MEM_XML);
+    assert_true (device.check_requested_size (256 * MiB));
+    device.check_requested_size (3 * MiB);
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_ALIGNED e) {
+  } catch (GLib.Error e) {
+    assert_no_error (e);
+  }
+}
+
+async void async_pairs () throws GLib.Error {
+  var conn = new Vmem.Connection ("test://" + node_path);
+  assert_true (yield conn.open_async ());
+  assert_true (conn.connected);
+
+  var domains = yield conn.list_domains_async ();
+  assert_cmpuint (domains.get_n_items (), EQ, 1);
+  var domain = yield conn.lookup_domain_async (DOMAIN);
+  assert_cmpstr (domain.name, EQ, DOMAIN);
+  assert_true (domain.connection == conn);
+
+  try {
+    yield conn.lookup_domain_async ("no-such-domain");
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_FOUND e) {
+  }
+
+  var device = domain.find_memory_device ("ua-vmem0") as Vmem.VirtioMem;
+  assert_nonnull (device);
+  assert_true (yield domain.refresh_async ());
+
+  /* Refused before libvirt is asked, */
+  try {
+    yield device.resize_async (3 * MiB);
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_ALIGNED e) {
+  }
+  /* then refused by the test driver, which cannot resize. */
+  try {
+    yield device.set_requested_size_async (256 * MiB, Vmem.AffectFlags.LIVE);
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_SUPPORTED e) {
+    assert_cmpint (Vmem.Error.get_libvirt_code (e), NE, 0);
+  }
+  assert_true (device.requested_size == 128 * MiB);
+
+  /* A device of no domain just takes the size. */
+  var unattached = (Vmem.VirtioMem) Vmem.MemoryDevice.new_from_xml (VIRTIO_MEM_XML);
+  assert_true (yield unattached.set_requested_size_async (256 * MiB, Vmem.AffectFlags.CURRENT));
+  assert_true (unattached.requested_size == 256 * MiB);
+
+  /* A cancelled call fails with IOError.CANCELLED. */
+  var cancellable = new Cancellable ();
+  cancellable.cancel ();
+  try {
+    yield domain.refresh_async (cancellable);
+    assert_not_reached ();
+  } catch (IOError.CANCELLED e) {
+  }
+
+  conn.close ();
+}
+
+/* Runs async_pairs() to its end on a main loop, with a bound. */
+void test_async () {
+  var loop = new MainLoop ();
+  GLib.Error? failure = null;
+  bool timed_out = false;
+  var timeout = Timeout.add_seconds (30, () => {
+    timed_out = true;
+    loop.quit ();
+    return Source.REMOVE;
+  });
+  async_pairs.begin ((obj, res) => {
+    try {
+      async_pairs.end (res);
+    } catch (GLib.Error e) {
+      failure = e;
+    }
+    loop.quit ();
+  });
+  loop.run ();
+  if (!timed_out)
+    Source.remove (timeout);
+  assert_false (timed_out);
+  assert_no_error (failure);
+}
+
+void test_properties_and_signals () {
+  try {
+    var device = (Vmem.VirtioMem) Vmem.MemoryDevice.new_from_xml (VIRTIO_MEM_XML);
+    uint64[] seen = {};
+    device.notify["requested-size"].connect ((obj, pspec) => {
+      seen += ((Vmem.VirtioMem) obj).requested_size;
+    });
+    device.set_requested_size (256 * MiB, Vmem.AffectFlags.CURRENT);
+    device.set_requested_size (256 * MiB, Vmem.AffectFlags.CURRENT);
+    assert_cmpuint (seen.length, EQ, 1);
+    assert_true (seen[0] == 256 * MiB);
+
+    device.stall_timeout = 5000;
+    assert_cmpuint (device.get_stall_timeout (), EQ, 5000);
+    device.set_block_size (4 * MiB);
+    assert_true (device.block_size == 4 * MiB);
+    assert_true (device.model == Vmem.MemoryModel.VIRTIO_MEM);
+
+    var conn = open_connection ();
+    assert_true (conn.connected);
+    assert_true (conn.is_open ());
+    var domain = conn.lookup_domain (DOMAIN);
+    assert_true (domain.state == Vmem.DomainState.RUNNING);
+
+    /* Signals are reachable by their Vala names; the test driver never
+     * emits the size-change one. */
+    var handler = domain.memory_device_size_changed.connect ((dom, dev, size) => {
+      assert_not_reached ();
+    });
+    assert_true (handler != 0);
+    SignalHandler.disconnect (domain, handler);
+
+    var loop = new MainLoop ();
+    Vmem.CloseReason? reason = null;
+    bool connected_notified = false;
+    conn.notify["connected"].connect (() => connected_notified = true);
+    conn.closed.connect ((c, r) => {
+      reason = r;
+      loop.quit ();
+    });
+    var timeout = Timeout.add_seconds (10, () => {
+      loop.quit ();
+      return Source.REMOVE;
+    });
+    conn.close ();
+    if (reason == null)
+      loop.run ();
+    Source.remove (timeout);
+    assert_true (reason == Vmem.CloseReason.CLIENT);
+    assert_true (connected_notified);
+    assert_false (conn.connected);
+  } catch (GLib.Error e) {
+    assert_no_error (e);
+  }
+}
+
+int main (string[] args) {
+  Test.init (ref args);
+
+  int fd;
+  try {
+    fd = FileUtils.open_tmp ("vmem-test-vala-XXXXXX.xml", out node_path);
+    FileUtils.close (fd);
+    FileUtils.set_contents (node_path, NODE_XML);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+
+  Test.add_func ("/vala/list-model", test_list_model);
+  Test.add_func ("/vala/errors", test_errors);
+  Test.add_func ("/vala/async", test_async);
+  Test.add_func ("/vala/properties-and-signals", test_properties_and_signals);
+
+  var status = Test.run ();
+  FileUtils.unlink (node_path);
+  return status;
+}
