@@ -6,8 +6,11 @@
 // at the build tree), parses a domain of libvirt's corpus and checks what
 // gjs sees: the device list, subclasses, properties and getters in bytes,
 // errors with the Vmem domain and codes, out parameters and notify
-// signals. Expected values are read from the same file. Prints TAP and
-// exits non-zero when a test fails.
+// signals. Expected values are read from the same file. The live layer
+// runs on libvirt's test driver, in the process: list models iterated with
+// for...of, async pairs awaited through Gio._promisify, errors matched by
+// domain and code, properties and signals by name. Prints TAP and exits
+// non-zero when a test fails.
 //
 // Usage: gjs test-bindings.js [DOMAIN-XML]; without an argument, the
 // corpus's memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
@@ -16,7 +19,7 @@ imports.gi.versions.Vmem = '1.0';
 imports.gi.versions.Gio = '2.0';
 imports.gi.versions.GLib = '2.0';
 
-const {GLib, Gio, Vmem} = imports.gi;
+const {GLib, Gio, GObject, Vmem} = imports.gi;
 const System = imports.system;
 
 const tests = [];
@@ -232,20 +235,200 @@ test('connection open', () => {
   assertEqual(conn.connected, false, 'connected after close()');
 });
 
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(({name, fn}, i) => {
-  try {
-    fn();
-    print(`ok ${i + 1} ${name}`);
-  } catch (e) {
-    failed++;
-    print(`not ok ${i + 1} ${name}`);
-    for (const line of `${e}\n${e.stack || ''}`.split('\n'))
-      print(`# ${line}`);
-  }
-});
-print(`# ${tests.length - failed} passed, ${failed} failed`);
+// A running domain with a virtio-mem device and a DIMM, for libvirt's test
+// driver through a test:///FILE URI. The driver keeps only aliases that
+// start with "ua-".
+const nodeXml = `<node>
+  <domain type='test'>
+    <name>vmem-gjs</name>
+    <uuid>7d4a2b1c-0e9f-4a8b-9c7d-6e5f4a3b2c1d</uuid>
+    <maxMemory slots='16' unit='GiB'>16</maxMemory>
+    <memory unit='MiB'>2048</memory>
+    <currentMemory unit='MiB'>512</currentMemory>
+    <vcpu>1</vcpu>
+    <os><type arch='x86_64'>hvm</type></os>
+    <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>
+    <devices>
+      <memory model='virtio-mem'>
+        <target><size unit='GiB'>1</size><node>0</node>
+          <block unit='KiB'>2048</block><requested unit='MiB'>128</requested></target>
+        <alias name='ua-vmem0'/>
+      </memory>
+      <memory model='dimm'>
+        <target><size unit='MiB'>512</size><node>0</node></target>
+        <alias name='ua-dimm0'/>
+        <address type='dimm' slot='0'/>
+      </memory>
+    </devices>
+  </domain>
+</node>
+`;
+const [nodeFile, nodeStream] = Gio.File.new_tmp('vmem-test-gjs-XXXXXX.xml');
+nodeStream.output_stream.write_all(new TextEncoder().encode(nodeXml), null);
+nodeStream.close(null);
+const nodeUri = `test://${nodeFile.get_path()}`;
 
-if (failed > 0)
+// The async pairs, as promises.
+Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
+Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
+Gio._promisify(Vmem.Connection.prototype, 'list_domains_async', 'list_domains_finish');
+Gio._promisify(Vmem.Domain.prototype, 'refresh_async', 'refresh_finish');
+Gio._promisify(Vmem.VirtioMem.prototype, 'resize_async', 'resize_finish');
+Gio._promisify(Vmem.VirtioMem.prototype, 'set_requested_size_async', 'set_requested_size_finish');
+
+async function assertRejectsVmem(promise, code, what) {
+  try {
+    await promise;
+  } catch (e) {
+    assert(e instanceof GLib.Error, `${what}: a GLib.Error, not ${e}`);
+    assert(e instanceof Vmem.Error, `${what}: instanceof Vmem.Error`);
+    assert(e.matches(Vmem.Error, code), `${what}: matches(Vmem.Error, ${code}), not ${e}`);
+    return e;
+  }
+  throw new Error(`${what}: no error thrown`);
+}
+
+test('live list models', () => {
+  const conn = Vmem.Connection.new(nodeUri);
+  conn.open(null);
+  const domains = conn.list_domains(null);
+  assert(domains instanceof Gio.ListModel, 'a Gio.ListModel');
+  assertEqual([...domains].map(d => d.name).join(','), 'vmem-gjs', 'for...of domains');
+
+  const domain = conn.lookup_domain('vmem-gjs');
+  const devices = domain.get_memory_devices();
+  assertEqual(devices, domain.memory_devices, 'the memory-devices property');
+  const aliases = [];
+  for (const device of devices)
+    aliases.push(device.alias);
+  assertEqual(aliases.join(','), 'ua-vmem0,ua-dimm0', 'for...of devices');
+  const [first, second] = devices;
+  assert(first instanceof Vmem.VirtioMem && second instanceof Vmem.Dimm, 'destructured');
+  assertEqual(domain.find_memory_device('ua-vmem0'), first, 'find_memory_device()');
+  assertEqual(domain.find_memory_device('no-such-alias'), null, 'no such alias');
+  conn.close();
+});
+
+test('live errors', () => {
+  const conn = Vmem.Connection.new(nodeUri);
+  conn.open(null);
+  const e = assertThrowsVmem(() => conn.lookup_domain('no-such-domain'),
+    Vmem.Error.NOT_FOUND, 'no such domain');
+  assert(e instanceof Vmem.Error, 'instanceof Vmem.Error');
+  assert(e.matches(Vmem.Error, Vmem.Error.NOT_FOUND), 'matches(Vmem.Error, NOT_FOUND)');
+  assert(!e.matches(Vmem.Error, Vmem.Error.FAILED), 'not FAILED');
+  assert(!e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND), 'not in Gio.IOErrorEnum');
+  // gjs hands the original GError back to C, with libvirt's code.
+  assert(Vmem.error_get_libvirt_code(e) > 0, 'libvirt code');
+
+  const cancellable = new Gio.Cancellable();
+  cancellable.cancel();
+  try {
+    conn.list_domains(cancellable);
+    throw new Error('no error thrown');
+  } catch (err) {
+    assert(err.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED), `cancelled, not ${err}`);
+    assert(!(err instanceof Vmem.Error), 'not a Vmem.Error');
+  }
+  conn.close();
+});
+
+test('async pairs with await', async () => {
+  const conn = Vmem.Connection.new(nodeUri);
+  assertEqual(await conn.open_async(null), true, 'await open_async()');
+  assertEqual(conn.connected, true, 'connected');
+  const domain = await conn.lookup_domain_async('vmem-gjs', null);
+  assert(domain instanceof Vmem.Domain, 'await lookup_domain_async()');
+  const domains = await conn.list_domains_async(null);
+  assertEqual(domains.get_n_items(), 1, 'await list_domains_async()');
+  assertEqual(await domain.refresh_async(null), true, 'await refresh_async()');
+  await assertRejectsVmem(conn.lookup_domain_async('no-such-domain', null),
+    Vmem.Error.NOT_FOUND, 'lookup_domain_async() rejects');
+
+  const device = domain.find_memory_device('ua-vmem0');
+  await assertRejectsVmem(device.resize_async(3 * 1024 ** 2, null),
+    Vmem.Error.NOT_ALIGNED, 'resize_async() to 3 MiB');
+  await assertRejectsVmem(device.resize_async(2 * 1024 ** 3, null),
+    Vmem.Error.OUT_OF_RANGE, 'resize_async() to 2 GiB');
+  // The test driver cannot resize.
+  await assertRejectsVmem(device.resize_async(256 * 1024 ** 2, null),
+    Vmem.Error.NOT_SUPPORTED, 'resize_async() on the test driver');
+  assertEqual(device.requested_size, 128 * 1024 ** 2, 'requested size kept');
+
+  const unattached = Vmem.VirtioMem.new();
+  unattached.size = 1024 ** 3;
+  unattached.block_size = 2 * 1024 ** 2;
+  assertEqual(await unattached.set_requested_size_async(256 * 1024 ** 2,
+    Vmem.AffectFlags.CURRENT, null), true, 'await set_requested_size_async()');
+  assertEqual(unattached.requested_size, 256 * 1024 ** 2, 'requested size set');
+  conn.close();
+});
+
+test('properties and signals by name', async () => {
+  const conn = Vmem.Connection.new(nodeUri);
+  conn.open(null);
+  const domain = conn.lookup_domain('vmem-gjs');
+  const device = domain.find_memory_device('ua-vmem0');
+  assertEqual(device.requested_size, 128 * 1024 ** 2, 'requested_size');
+  assertEqual(device.requestedSize, device.requested_size, 'requestedSize');
+  assertEqual(device['requested-size'], device.requested_size, "['requested-size']");
+  assertEqual(device.current_size, 0, 'current_size');
+  assertEqual(domain.state, Vmem.DomainState.RUNNING, 'state');
+  const pspec = GObject.Object.find_property.call(Vmem.VirtioMem, 'current-size');
+  assert(pspec.get_blurb().includes('bytes'), 'current-size blurb');
+
+  for (const [name, type] of [['memory-device-size-changed', Vmem.Domain], ['closed', Vmem.Connection]])
+    assert(GObject.signal_lookup(name, type) > 0, `signal ${name}`);
+  const id = domain.connect('memory-device-size-changed', (d, dev, size) => {
+    throw new Error(`no size change on the test driver: ${dev.alias} ${size}`);
+  });
+  assert(id > 0, 'connect() gives an id');
+  domain.disconnect(id);
+  const notifyId = device.connect('notify::current-size', () => {});
+  device.disconnect(notifyId);
+
+  const seen = [];
+  conn.connect('notify::connected', c => seen.push(`connected=${c.connected}`));
+  const closed = new Promise(resolve => conn.connect('closed', (c, reason) => resolve(reason)));
+  conn.close();
+  assertEqual(await closed, Vmem.CloseReason.CLIENT, "'closed' reason");
+  assertEqual(seen.join(','), 'connected=false', 'notify::connected');
+});
+
+let failed = 0;
+const loop = new GLib.MainLoop(null, false);
+
+async function runTests() {
+  print(`1..${tests.length}`);
+  for (const [i, {name, fn}] of tests.entries()) {
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      await fn();
+      print(`ok ${i + 1} ${name}`);
+    } catch (e) {
+      failed++;
+      print(`not ok ${i + 1} ${name}`);
+      for (const line of `${e}\n${e.stack || ''}`.split('\n'))
+        print(`# ${line}`);
+    }
+  }
+  print(`# ${tests.length - failed} passed, ${failed} failed`);
+}
+
+let timedOut = false;
+GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, 50, () => {
+  timedOut = true;
+  loop.quit();
+  return GLib.SOURCE_REMOVE;
+});
+runTests().catch(e => {
+  failed++;
+  print(`# ${e}`);
+}).finally(() => loop.quit());
+loop.run();
+nodeFile.delete(null);
+
+if (timedOut)
+  print('# Bail out! the tests did not finish in 50 s');
+if (failed > 0 || timedOut)
   System.exit(1);

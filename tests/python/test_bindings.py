@@ -14,7 +14,9 @@
 # memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
 
 import os
+import pydoc
 import sys
+import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -271,7 +273,77 @@ class DeviceTestCase(unittest.TestCase):
 
 
 
+# A running domain with a virtio-mem device and a DIMM, for libvirt's test
+# driver through a test:///FILE URI. The driver keeps only aliases that
+# start with "ua-".
+NODE_XML = """<node>
+  <domain type='test'>
+    <name>vmem-python</name>
+    <uuid>3c8e1f2a-5b6d-4e7f-9a0b-1c2d3e4f5a6b</uuid>
+    <maxMemory slots='16' unit='GiB'>16</maxMemory>
+    <memory unit='MiB'>2048</memory>
+    <currentMemory unit='MiB'>512</currentMemory>
+    <vcpu>1</vcpu>
+    <os><type arch='x86_64'>hvm</type></os>
+    <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>
+    <devices>
+      <memory model='virtio-mem'>
+        <target><size unit='GiB'>1</size><node>0</node>
+          <block unit='KiB'>2048</block><requested unit='MiB'>128</requested></target>
+        <alias name='ua-vmem0'/>
+      </memory>
+      <memory model='dimm'>
+        <target><size unit='MiB'>512</size><node>0</node></target>
+        <alias name='ua-dimm0'/>
+        <address type='dimm' slot='0'/>
+      </memory>
+    </devices>
+  </domain>
+</node>
+"""
+
+
 class ConnectionTestCase(unittest.TestCase):
+    """The live layer on libvirt's test driver, in this process."""
+
+    @classmethod
+    def setUpClass(cls):
+        fd, cls.node_path = tempfile.mkstemp(prefix='vmem-test-python-', suffix='.xml')
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(NODE_XML)
+        cls.uri = 'test://' + cls.node_path
+
+    @classmethod
+    def tearDownClass(cls):
+        os.unlink(cls.node_path)
+
+    def setUp(self):
+        self.conn = Vmem.Connection.new(self.uri)
+        self.conn.open(None)
+
+    def tearDown(self):
+        self.conn.close()
+
+    def run_async(self, start):
+        """Runs start(callback) on a main loop; returns what the callback got."""
+        loop = GLib.MainLoop()
+        got = []
+
+        def callback(source, result):
+            got.append((source, result))
+            loop.quit()
+
+        def failsafe():
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        start(callback)
+        timeout = GLib.timeout_add_seconds(10, failsafe)
+        loop.run()
+        self.assertEqual(len(got), 1, 'the callback did not run')
+        GLib.source_remove(timeout)
+        return got[0]
+
     def test_open(self):
         conn = Vmem.Connection.new('test:///default')
         self.assertFalse(conn.props.connected)
@@ -280,6 +352,165 @@ class ConnectionTestCase(unittest.TestCase):
         self.assertTrue(conn.is_open())
         conn.close()
         self.assertFalse(conn.props.connected)
+
+    def test_list_models(self):
+        domains = self.conn.list_domains(None)
+        self.assertEqual(len(domains), 1)
+        self.assertEqual([d.props.name for d in domains], ['vmem-python'])
+        domain = domains[0]
+        self.assertIsInstance(domain, Vmem.Domain)
+
+        devices = domain.get_memory_devices()
+        self.assertIs(devices, domain.props.memory_devices)
+        self.assertEqual(len(devices), 2)
+        self.assertEqual([d.props.alias for d in devices], ['ua-vmem0', 'ua-dimm0'])
+        self.assertEqual([type(d) for d in devices], [Vmem.VirtioMem, Vmem.Dimm])
+        self.assertEqual(devices[-1].props.size, 512 << 20)
+        self.assertEqual(list(devices)[0], domain.find_memory_device('ua-vmem0'))
+        self.assertIsNone(domain.find_memory_device('no-such-alias'))
+        self.assertTrue(any(isinstance(d, Vmem.VirtioMem) for d in devices))
+
+    def test_errors(self):
+        with self.assertRaises(GLib.Error) as cm:
+            self.conn.lookup_domain('no-such-domain')
+        error = cm.exception
+        self.assertTrue(error.matches(Vmem.error_quark(), Vmem.Error.NOT_FOUND))
+        self.assertFalse(error.matches(Vmem.error_quark(), Vmem.Error.FAILED))
+        self.assertEqual(Vmem.Error(error.code), Vmem.Error.NOT_FOUND)
+        # PyGObject keeps a GError's domain, code and message only: the
+        # GError it passes back to Vmem.error_get_libvirt_code() is a new
+        # one, without libvirt's code (gjs keeps the original).
+        self.assertIn('no-such-domain', error.message)
+
+        # Errors of async calls come from the _finish function.
+        # A device knows its domain only while the domain lives.
+        domain = self.conn.lookup_domain('vmem-python')
+        device = domain.find_memory_device('ua-vmem0')
+        for size, code in ((3 << 20, Vmem.Error.NOT_ALIGNED),
+                           (2 << 30, Vmem.Error.OUT_OF_RANGE),
+                           (256 << 20, Vmem.Error.NOT_SUPPORTED)):
+            source, result = self.run_async(
+                lambda cb: device.resize_async(size, None, cb))
+            self.assertIs(source, device)
+            with self.assertRaises(GLib.Error) as cm:
+                device.resize_finish(result)
+            self.assertTrue(cm.exception.matches(Vmem.error_quark(), code), cm.exception)
+        self.assertEqual(device.props.requested_size, 128 << 20)
+
+        # A cancelled call fails in Gio's domain.
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        with self.assertRaises(GLib.Error) as cm:
+            self.conn.list_domains(cancellable)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
+    def test_async_pairs(self):
+        # PyGObject 3.42 has no awaitables: the pairs run with a callback.
+        conn = Vmem.Connection.new(self.uri)
+        source, result = self.run_async(lambda cb: conn.open_async(None, cb))
+        self.assertIs(source, conn)
+        self.assertTrue(conn.open_finish(result))
+        self.assertTrue(conn.props.connected)
+
+        _, result = self.run_async(lambda cb: conn.lookup_domain_async('vmem-python', None, cb))
+        domain = conn.lookup_domain_finish(result)
+        self.assertEqual(domain.get_name(), 'vmem-python')
+
+        _, result = self.run_async(lambda cb: conn.list_domains_async(None, cb))
+        self.assertEqual([d.get_name() for d in conn.list_domains_finish(result)],
+                         ['vmem-python'])
+
+        _, result = self.run_async(lambda cb: domain.refresh_async(None, cb))
+        self.assertTrue(domain.refresh_finish(result))
+
+        device = Vmem.MemoryDevice.new_from_xml(DeviceTestCase.VIRTIO_MEM)
+        _, result = self.run_async(lambda cb: device.set_requested_size_async(
+            256 << 20, Vmem.AffectFlags.CURRENT, None, cb))
+        self.assertTrue(device.set_requested_size_finish(result))
+        self.assertEqual(device.props.requested_size, 256 << 20)
+        conn.close()
+
+    def test_properties_and_signals(self):
+        domain = self.conn.lookup_domain('vmem-python')
+        device = domain.find_memory_device('ua-vmem0')
+        self.assertEqual(device.props.requested_size, 128 << 20)
+        self.assertEqual(device.props.current_size, 0)
+        self.assertEqual(device.props.block_size, 2 << 20)
+        self.assertEqual(domain.props.state, Vmem.DomainState.RUNNING)
+
+        names = {p.name for p in Vmem.VirtioMem.list_properties()}
+        self.assertLessEqual({'size', 'alias', 'block-size', 'requested-size',
+                              'current-size', 'stall-timeout'}, names)
+        for cls in (Vmem.VirtioMem, Vmem.Domain, Vmem.Connection, Vmem.DomainConfig):
+            for pspec in cls.list_properties():
+                self.assertTrue(pspec.blurb, f'{cls.__name__}:{pspec.name} has a blurb')
+
+        self.assertIn('memory-device-size-changed', GObject.signal_list_names(Vmem.Domain))
+        self.assertIn('closed', GObject.signal_list_names(Vmem.Connection))
+        query = GObject.signal_query('memory-device-size-changed', Vmem.Domain)
+        self.assertEqual(list(query.param_types), [Vmem.MemoryDevice.__gtype__, GObject.TYPE_UINT64])
+
+        sizes = []
+        handler = domain.connect('memory-device-size-changed',
+                                 lambda d, dev, size: sizes.append(size))
+        self.assertGreater(handler, 0)
+        currents = []
+        device.connect('notify::current-size', lambda dev, pspec: currents.append(dev.props.current_size))
+        domain.disconnect(handler)
+
+        # 'closed' and notify::connected on close().
+        loop = GLib.MainLoop()
+        reasons = []
+        notified = []
+        self.conn.connect('notify::connected', lambda c, pspec: notified.append(c.props.connected))
+
+        def on_closed(conn, reason):
+            reasons.append(reason)
+            loop.quit()
+
+        self.conn.connect('closed', on_closed)
+        self.conn.close()
+        if not reasons:
+            timeout = GLib.timeout_add_seconds(10, loop.quit)
+            loop.run()
+            GLib.source_remove(timeout)
+        self.assertEqual(reasons, [Vmem.CloseReason.CLIENT])
+        self.assertEqual(notified, [False])
+        self.assertEqual(sizes, [])
+
+    def test_help(self):
+        # PyGObject 3.42 builds help() from the typelib, which has no doc
+        # text: a class shows its constructors and its methods, a method
+        # its signature with Python types. The doc text is in the GIR
+        # beside the typelib, for tools that read it.
+        text = pydoc.render_doc(Vmem.VirtioMem, renderer=pydoc.plaintext)
+        self.assertIn('new() -> Vmem.VirtioMem', text)
+        for name in ('resize_async', 'resize_finish', 'check_requested_size',
+                     'get_current_size', 'set_requested_size_async'):
+            self.assertIn(name, text)
+        self.assertEqual(Vmem.VirtioMem.check_requested_size.__doc__,
+                         'check_requested_size(self, size:int) -> bool')
+        self.assertTrue(Vmem.VirtioMem.resize_async.__doc__.startswith(
+            'resize_async(self, size:int, cancellable:Gio.Cancellable=None, '
+            'callback:Gio.AsyncReadyCallback=None'), Vmem.VirtioMem.resize_async.__doc__)
+        self.assertEqual(Vmem.size_parse.__doc__, 'size_parse(text:str) -> out_bytes:int')
+        self.assertEqual(Vmem.Connection.lookup_domain.__doc__,
+                         'lookup_domain(self, name_or_uuid:str) -> Vmem.Domain')
+        # Property blurbs are the one text help() can reach.
+        self.assertIn('in bytes', Vmem.VirtioMem.props.current_size.blurb)
+
+        gir = os.path.join(os.path.dirname(Vmem.__file__ or '') or '', 'Vmem-1.0.gir')
+        for directory in os.environ.get('GI_TYPELIB_PATH', '').split(os.pathsep):
+            candidate = os.path.join(directory, 'Vmem-1.0.gir')
+            if os.path.exists(candidate):
+                gir = candidate
+                break
+        else:
+            self.skipTest('no Vmem-1.0.gir beside the typelib')
+        ns = {'gi': 'http://www.gtk.org/introspection/core/1.0',
+              'c': 'http://www.gtk.org/introspection/c/1.0'}
+        method = ET.parse(gir).find(".//gi:method[@c:identifier='vmem_virtio_mem_resize_async']", ns)
+        self.assertIn('completes when the guest', method.findtext('gi:doc', namespaces=ns))
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
