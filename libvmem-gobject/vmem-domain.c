@@ -28,6 +28,15 @@
  * QEMU reports a virtio-mem device's size at most once a second, so a
  * resize shows intermediate sizes first; the last one is the size the
  * guest reached. vmem_virtio_mem_resize_async() waits for that.
+ *
+ * A device refers to its domain weakly: keep the #VmemDomain for as long
+ * as its devices are used live. When the domain is finalized, the devices
+ * the application still holds become descriptions of no domain, which
+ * vmem_virtio_mem_set_requested_size() only changes as objects and
+ * vmem_virtio_mem_resize_async() refuses. In Python or JavaScript, a
+ * domain no variable holds can go at any time, so
+ * `conn.lookup_domain (name).find_memory_device (alias)` gives such a
+ * device; keep the domain in a variable.
  */
 
 /**
