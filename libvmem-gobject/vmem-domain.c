@@ -30,11 +30,12 @@
  * guest reached. vmem_virtio_mem_resize_async() waits for that.
  *
  * A device refers to its domain weakly: keep the #VmemDomain for as long
- * as its devices are used live. When the domain is finalized, the devices
- * the application still holds become descriptions of no domain, which
- * vmem_virtio_mem_set_requested_size() only changes as objects and
- * vmem_virtio_mem_resize_async() refuses. In Python or JavaScript, a
- * domain no variable holds can go at any time, so
+ * as its devices are used live. When the domain is finalized, or a device
+ * is removed from it, the devices the application still holds can no
+ * longer reach the guest: vmem_virtio_mem_set_requested_size() and
+ * vmem_virtio_mem_resize_async() refuse them with %VMEM_ERROR_NOT_FOUND
+ * and change nothing. In Python or JavaScript, a domain no variable holds
+ * can go at any time, so
  * `conn.lookup_domain (name).find_memory_device (alias)` gives such a
  * device; keep the domain in a variable.
  */

@@ -41,6 +41,9 @@ VmemMemoryDevice *_vmem_memory_device_new_from_node (VmemXmlNode            *mem
 
 /* The domain a device belongs to, when it came from a live VmemDomain. */
 VmemDomain       *_vmem_memory_device_dup_domain    (VmemMemoryDevice       *self);
+gboolean          _vmem_memory_device_dup_live_domain (VmemMemoryDevice     *self,
+                                                       VmemDomain          **out_domain,
+                                                       GError              **error);
 void              _vmem_memory_device_set_domain    (VmemMemoryDevice       *self,
                                                      VmemDomain             *domain);
 void              _vmem_memory_device_update_from   (VmemMemoryDevice       *self,

@@ -61,6 +61,8 @@ typedef struct
   VmemMemoryAccess   access : 8;
   VmemTristate       discard : 8;
   guint              source_pmem : 1;
+  /* It belonged to a domain, and no longer does. */
+  guint              orphaned : 1;
 } VmemMemoryDevicePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (VmemMemoryDevice, vmem_memory_device, G_TYPE_OBJECT)
@@ -394,12 +396,42 @@ _vmem_memory_device_dup_domain (VmemMemoryDevice *self)
   return g_weak_ref_get (&priv->domain);
 }
 
+/*
+ * _vmem_memory_device_dup_live_domain:
+ *
+ * The domain a change to @self must reach: %NULL with no error for a
+ * device that never belonged to one (only the object changes), %NULL with
+ * %VMEM_ERROR_NOT_FOUND for one whose domain is gone, removed from it or
+ * freed. Changing only the object of such a device would look like
+ * success while the guest kept its old size.
+ */
+gboolean
+_vmem_memory_device_dup_live_domain (VmemMemoryDevice  *self,
+                                     VmemDomain       **out_domain,
+                                     GError           **error)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+
+  *out_domain = g_weak_ref_get (&priv->domain);
+  if (*out_domain == NULL && priv->orphaned)
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
+                   "Device '%s' no longer belongs to a domain: it was removed, "
+                   "or its VmemDomain was freed (keep the domain while using its devices)",
+                   priv->alias ? priv->alias : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 void
 _vmem_memory_device_set_domain (VmemMemoryDevice *self,
                                 VmemDomain       *domain)
 {
   VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
 
+  priv->orphaned = domain == NULL;
   g_weak_ref_set (&priv->domain, domain);
 }
 

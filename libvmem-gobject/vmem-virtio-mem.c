@@ -603,11 +603,14 @@ vmem_virtio_mem_set_stall_timeout (VmemVirtioMem *self,
  *
  * For a device that belongs to no domain (read from XML, or made with
  * vmem_virtio_mem_new()), only the object changes and @flags are
- * ignored.
+ * ignored. A device whose domain is gone (it was removed from the
+ * domain, or the #VmemDomain was freed) is refused with
+ * %VMEM_ERROR_NOT_FOUND: its guest cannot be reached any more.
  *
  * Returns: %TRUE if the size was taken; %FALSE with %VMEM_ERROR_NOT_ALIGNED
  *   or %VMEM_ERROR_OUT_OF_RANGE for a wrong size, %VMEM_ERROR_NOT_RUNNING
- *   for a live change to a stopped domain, or libvirt's error
+ *   for a live change to a stopped domain, %VMEM_ERROR_NOT_FOUND when the
+ *   device's domain is gone, or libvirt's error
  *
  * Since: 0.1
  */
@@ -629,7 +632,8 @@ vmem_virtio_mem_set_requested_size (VmemVirtioMem    *self,
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  domain = _vmem_memory_device_dup_domain (VMEM_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &domain, error))
+    return FALSE;
   if (domain == NULL)
     shown = TRUE;
   else if (!_vmem_domain_update_requested_size (domain, self, size, flags, &shown, error))
@@ -713,11 +717,15 @@ vmem_virtio_mem_set_requested_size_async (VmemVirtioMem       *self,
     }
 
   call = g_new0 (SetRequested, 1);
-  call->domain = _vmem_memory_device_dup_domain (VMEM_MEMORY_DEVICE (self));
   call->size = size;
   call->flags = flags;
   g_task_set_task_data (task, call, set_requested_free);
 
+  if (!_vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &call->domain, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   if (call->domain == NULL)
     {
       call->shown = TRUE;
@@ -1030,6 +1038,7 @@ vmem_virtio_mem_resize_async (VmemVirtioMem       *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  GError *error = NULL;
   GTask *task;
   Resize *resize;
 
@@ -1041,9 +1050,14 @@ vmem_virtio_mem_resize_async (VmemVirtioMem       *self,
 
   resize = g_new0 (Resize, 1);
   resize->size = size;
-  resize->domain = _vmem_memory_device_dup_domain (VMEM_MEMORY_DEVICE (self));
   g_task_set_task_data (task, resize, resize_free);
 
+  if (!_vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &resize->domain, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
   if (resize->domain == NULL)
     {
       g_task_return_new_error (task, VMEM_ERROR, VMEM_ERROR_NOT_SUPPORTED,

@@ -764,6 +764,51 @@ test_set_requested_size_live (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (device, &n_requested_notify);
 }
 
+/* A device whose VmemDomain was freed cannot reach its guest any more: a
+ * live change must fail, not change only the object. */
+static void
+test_set_requested_size_orphaned (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemMemoryDevice) device = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  VmemVirtioMem *virtio_mem;
+
+  open_connection (fixture);
+  domain = lookup (fixture, FILE_DOMAIN);
+  assert_file_devices (domain, &device, NULL);
+  virtio_mem = VMEM_VIRTIO_MEM (device);
+
+  g_object_add_weak_pointer (G_OBJECT (domain), (gpointer *) &domain);
+  g_object_unref (domain);
+  g_assert_null (domain);
+
+  g_assert_false (vmem_virtio_mem_set_requested_size (virtio_mem, 256 * MiB,
+                                                      VMEM_AFFECT_LIVE, NULL, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_FOUND, 0);
+  g_assert_nonnull (strstr (error->message, "ua-vmem0"));
+  g_clear_error (&error);
+
+  vmem_virtio_mem_set_requested_size_async (virtio_mem, 256 * MiB, VMEM_AFFECT_LIVE,
+                                            NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_virtio_mem_set_requested_size_finish (virtio_mem, result, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_FOUND, 0);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vmem_virtio_mem_resize_async (virtio_mem, 256 * MiB, NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_false (vmem_virtio_mem_resize_finish (virtio_mem, result, &error));
+  assert_error_codes (error, VMEM_ERROR_NOT_FOUND, 0);
+  g_clear_error (&error);
+
+  /* Nothing changed, not even the object. */
+  g_assert_cmpuint (vmem_virtio_mem_get_requested_size (virtio_mem), ==, 128 * MiB);
+}
+
 /* A device that belongs to no domain: set_requested_size() only changes
  * the object. */
 static void
@@ -1378,6 +1423,7 @@ main (int   argc,
   ADD ("/domain/lifecycle-events", URI_DEFAULT, test_lifecycle_events);
   g_test_add_func ("/domain/events-context", test_events_context);
   ADD ("/virtio-mem/set-requested-size/live", URI_FILE, test_set_requested_size_live);
+  ADD ("/virtio-mem/set-requested-size/orphaned", URI_FILE, test_set_requested_size_orphaned);
   g_test_add_func ("/virtio-mem/set-requested-size/unattached", test_set_requested_size_unattached);
   g_test_add_func ("/virtio-mem/requested-size-read-only", test_requested_size_read_only);
   g_test_add_func ("/virtio-mem/stall-timeout", test_stall_timeout);
