@@ -1,0 +1,211 @@
+/* bench-enumerate.c: list every memory device of every domain, against
+ * raw libvirt
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   bench-enumerate URI [ROUNDS]
+ *
+ * After both connections are open (opening a large test-driver file costs
+ * far more than listing it, and is the same for both), each round times:
+ *
+ *   library   vmem_connection_list_domains(), then every getter of every
+ *             device of every domain
+ *   libvirt   virConnectListAllDomains() and virDomainGetXMLDesc() of each
+ *             domain, the XML freed unread: the least any program that
+ *             lists devices must do, and the floor of the ratio
+ *
+ * The two alternate round by round and the medians are compared.
+ */
+
+#include <libvirt/libvirt.h>
+#include <vmem.h>
+
+#include "bench-util.h"
+
+static guint64 sink;
+
+static void
+sink_str (const char *s)
+{
+  sink += s != NULL ? strlen (s) : 1;
+}
+
+static void
+read_device (VmemMemoryDevice *device)
+{
+  const VmemDeviceAddress *address;
+
+  sink += vmem_memory_device_get_model (device);
+  sink_str (vmem_memory_device_get_alias (device));
+  sink += vmem_memory_device_get_size (device);
+  sink += vmem_memory_device_get_node (device);
+  sink += vmem_memory_device_get_access (device);
+  sink += vmem_memory_device_get_discard (device);
+  sink += vmem_memory_device_get_source_pagesize (device);
+  sink_str (vmem_memory_device_get_source_nodemask (device));
+  sink_str (vmem_memory_device_get_source_path (device));
+  sink += vmem_memory_device_get_source_alignsize (device);
+  sink += vmem_memory_device_get_source_pmem (device);
+
+  address = vmem_memory_device_get_address (device);
+  if (address != NULL)
+    {
+      sink += vmem_device_address_get_address_type (address);
+      switch (vmem_device_address_get_address_type (address))
+        {
+        case VMEM_ADDRESS_TYPE_PCI:
+          sink += vmem_device_address_get_pci_domain (address);
+          sink += vmem_device_address_get_pci_bus (address);
+          sink += vmem_device_address_get_pci_slot (address);
+          sink += vmem_device_address_get_pci_function (address);
+          break;
+        case VMEM_ADDRESS_TYPE_DIMM:
+          sink += vmem_device_address_get_dimm_slot (address);
+          sink += vmem_device_address_get_base (address);
+          break;
+        default:
+          sink_str (vmem_device_address_get_type_name (address));
+        }
+    }
+
+  if (VMEM_IS_VIRTIO_MEM (device))
+    {
+      VmemVirtioMem *vm = VMEM_VIRTIO_MEM (device);
+
+      sink += vmem_virtio_mem_get_block_size (vm);
+      sink += vmem_virtio_mem_get_requested_size (vm);
+      sink += vmem_virtio_mem_get_current_size (vm);
+      sink += vmem_virtio_mem_get_address_base (vm);
+    }
+  else if (VMEM_IS_NVDIMM (device))
+    {
+      VmemNvdimm *nv = VMEM_NVDIMM (device);
+
+      sink += vmem_nvdimm_get_label_size (nv);
+      sink += vmem_nvdimm_get_readonly (nv);
+      sink_str (vmem_nvdimm_get_uuid (nv));
+    }
+}
+
+static guint
+enumerate_library (VmemConnection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) domains = vmem_connection_list_domains (conn, NULL, &error);
+  guint n_devices = 0;
+  guint n;
+
+  if (domains == NULL)
+    g_error ("Cannot list the domains: %s", error->message);
+
+  n = g_list_model_get_n_items (domains);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+      GListModel *devices = vmem_domain_get_memory_devices (domain);
+      guint n_dev = g_list_model_get_n_items (devices);
+
+      sink_str (vmem_domain_get_name (domain));
+      sink += vmem_domain_get_state (domain);
+      for (guint k = 0; k < n_dev; k++)
+        {
+          g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, k);
+
+          read_device (device);
+          n_devices++;
+        }
+    }
+
+  return n_devices;
+}
+
+static gsize
+enumerate_libvirt (virConnectPtr vconn)
+{
+  virDomainPtr *doms = NULL;
+  gsize bytes = 0;
+  int n;
+
+  n = virConnectListAllDomains (vconn, &doms, 0);
+  if (n < 0)
+    g_error ("virConnectListAllDomains failed");
+
+  for (int i = 0; i < n; i++)
+    {
+      char *xml = virDomainGetXMLDesc (doms[i], 0);
+
+      if (xml == NULL)
+        g_error ("virDomainGetXMLDesc failed");
+      bytes += strlen (xml);
+      free (xml);
+      virDomainFree (doms[i]);
+    }
+  free (doms);
+
+  return bytes;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemConnection) conn = NULL;
+  g_autofree double *t_lib = NULL, *t_raw = NULL;
+  g_autofree char *detail = NULL;
+  virConnectPtr vconn;
+  guint rounds, n_devices = 0;
+  gsize bytes = 0;
+  double lib, raw, t0;
+
+  if (argc < 2 || argc > 3)
+    {
+      g_printerr ("usage: %s URI [ROUNDS]\n", argv[0]);
+      return 2;
+    }
+  rounds = argc == 3 ? (guint) atoi (argv[2]) : 7;
+  if (rounds == 0)
+    rounds = 1;
+
+  t0 = bench_now ();
+  conn = vmem_connection_new (argv[1]);
+  if (!vmem_connection_open (conn, NULL, &error))
+    g_error ("%s", error->message);
+  vconn = virConnectOpen (argv[1]);
+  if (vconn == NULL)
+    g_error ("Cannot open %s", argv[1]);
+  g_print ("enumerate: both connections open in %.0f ms\n", (bench_now () - t0) * 1e3);
+
+  /* One round of each unmeasured: types registered, caches warm. */
+  enumerate_library (conn);
+  enumerate_libvirt (vconn);
+
+  t_lib = g_new (double, rounds);
+  t_raw = g_new (double, rounds);
+  for (guint r = 0; r < rounds; r++)
+    {
+      t0 = bench_now ();
+      n_devices = enumerate_library (conn);
+      t_lib[r] = bench_now () - t0;
+
+      t0 = bench_now ();
+      bytes = enumerate_libvirt (vconn);
+      t_raw[r] = bench_now () - t0;
+
+      g_print ("enumerate: round %u: library %.2f ms, libvirt %.2f ms\n",
+               r + 1, t_lib[r] * 1e3, t_raw[r] * 1e3);
+    }
+
+  lib = bench_median (t_lib, rounds) * 1e3;
+  raw = bench_median (t_raw, rounds) * 1e3;
+
+  detail = g_strdup_printf ("(a) library from C against (d) virConnectListAllDomains + "
+                            "virDomainGetXMLDesc unparsed; %u devices, %.2f MB of XML, "
+                            "median of %u interleaved rounds",
+                            n_devices, bytes / 1e6, rounds);
+  bench_result ("enumerate a/d", lib, "ms", raw, "<= 1.6", FALSE, detail);
+
+  virConnectClose (vconn);
+  vmem_connection_close (conn);
+  return sink == 42 ? 3 : 0;
+}
