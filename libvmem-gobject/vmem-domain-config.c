@@ -4,6 +4,7 @@
  */
 
 #include "vmem-domain-config.h"
+#include "vmem-domain-config-private.h"
 
 #include <string.h>
 
@@ -443,6 +444,31 @@ vmem_domain_config_new_from_xml (const char  *xml,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/*
+ * _vmem_domain_config_new_from_libvirt_xml:
+ *
+ * vmem_domain_config_new_from_xml() for XML that libvirt has just written
+ * (virDomainGetXMLDesc()): the same result, read by
+ * vmem_xml_read_trusted(), which skips what the memory view does not need
+ * without tokenising it. A document outside the plain subset libvirt
+ * writes, or one with an error, is read again by the full reader, from a
+ * fresh object, so that the result and the error are always its own.
+ */
+VmemDomainConfig *
+_vmem_domain_config_new_from_libvirt_xml (const char  *xml,
+                                          gsize        length,
+                                          GError     **error)
+{
+  g_autoptr(VmemDomainConfig) self = g_object_new (VMEM_TYPE_DOMAIN_CONFIG, NULL);
+
+  if (vmem_xml_read_trusted (xml, length, domain_rules, G_N_ELEMENTS (domain_rules),
+                             read_domain_node, self))
+    return g_steal_pointer (&self);
+
+  g_debug ("Domain XML outside the plain subset libvirt writes: read again in full");
+  return vmem_domain_config_new_from_xml (xml, error);
 }
 
 /**

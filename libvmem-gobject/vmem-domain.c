@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "vmem-domain-config-private.h"
 #include "vmem-enum-types.h"
 #include "vmem-error.h"
 #include "vmem-libvirt-private.h"
@@ -324,21 +325,22 @@ _vmem_domain_fetch_config (virDomainPtr   dom,
                            gboolean       inactive,
                            GError       **error)
 {
-  g_autofree char *xml = NULL;
-  char *vxml;
+  VmemDomainConfig *config;
+  char *xml;
 
-  vxml = virDomainGetXMLDesc (dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
-  if (vxml == NULL)
+  xml = virDomainGetXMLDesc (dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+  if (xml == NULL)
     {
       _vmem_set_error_from_libvirt (error, "Cannot read the XML of domain '%s'",
                                     virDomainGetName (dom));
       return NULL;
     }
 
-  /* libvirt's strings are libvirt's to free. */
-  xml = g_strdup (vxml);
-  free (vxml);
-  return vmem_domain_config_new_from_xml (xml, error);
+  /* libvirt wrote it: the reader for libvirt's own output. libvirt's
+   * strings are libvirt's to free. */
+  config = _vmem_domain_config_new_from_libvirt_xml (xml, strlen (xml), error);
+  free (xml);
+  return config;
 }
 
 /*

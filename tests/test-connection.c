@@ -1381,6 +1381,163 @@ test_close_and_reopen (Fixture       *fixture,
   assert_file_devices (again, NULL, NULL);
 }
 
+/* Domains whose XML, as libvirt writes it, has every memory model with
+ * every part the library reads, escaped text in the parts it reads, and
+ * namespaced metadata and devices of other kinds in the parts it skips. */
+#define READER_DOMAIN_XML(n, mac) \
+  "<domain type='test'>\n" \
+  "  <name>vmem-reader-" n "</name>\n" \
+  "  <uuid>a1b2c3d4-0000-4000-8000-00000000000" n "</uuid>\n" \
+  "  <title>A &amp; B &lt;guest&gt;</title>\n" \
+  "  <metadata>\n" \
+  "    <app:owner xmlns:app='http://example.org/app/1' team='a&apos;b'>x &gt; y</app:owner>\n" \
+  "  </metadata>\n" \
+  "  <maxMemory slots='16' unit='KiB'>67108864</maxMemory>\n" \
+  "  <memory unit='KiB'>11534336</memory>\n" \
+  "  <currentMemory unit='KiB'>11534336</currentMemory>\n" \
+  "  <vcpu>4</vcpu>\n" \
+  "  <os><type arch='x86_64'>hvm</type></os>\n" \
+  "  <cpu><numa>\n" \
+  "    <cell id='0' cpus='0-1' memory='2097152' unit='KiB'/>\n" \
+  "    <cell id='1' cpus='2-3' memory='2097152' unit='KiB'/>\n" \
+  "  </numa></cpu>\n" \
+  "  <devices>\n" \
+  "    <disk type='file' device='disk'>\n" \
+  "      <source file='/var/lib/libvirt/images/a&amp;b.qcow2'/>\n" \
+  "      <target dev='vda' bus='virtio'/>\n" \
+  "    </disk>\n" \
+  "    <interface type='network'><mac address='" mac "'/><source network='default'/></interface>\n" \
+  "    <memory model='virtio-mem'>\n" \
+  "      <source><nodemask>0-1</nodemask><pagesize unit='KiB'>2048</pagesize></source>\n" \
+  "      <target><size unit='GiB'>4</size><node>0</node><block unit='KiB'>2048</block>" \
+  "<requested unit='GiB'>1</requested></target>\n" \
+  "      <alias name='ua-virtiomem0'/>\n" \
+  "      <address type='pci' domain='0x0000' bus='0x00' slot='0x08' function='0x0'/>\n" \
+  "    </memory>\n" \
+  "    <memory model='dimm' discard='yes'>\n" \
+  "      <source><pagesize unit='KiB'>2048</pagesize></source>\n" \
+  "      <target><size unit='GiB'>1</size><node>1</node></target>\n" \
+  "      <alias name='ua-dimm1'/>\n" \
+  "      <address type='dimm' slot='1' base='0x140000000'/>\n" \
+  "    </memory>\n" \
+  "    <memory model='nvdimm' access='shared'>\n" \
+  "      <source><path>/var/lib/nvdimm/it&apos;s &amp; é.img</path>" \
+  "<alignsize unit='KiB'>2048</alignsize><pmem/></source>\n" \
+  "      <target><size unit='KiB'>524288</size><node>0</node>" \
+  "<label><size unit='KiB'>128</size></label><readonly/></target>\n" \
+  "      <alias name='ua-nvdimm2'/>\n" \
+  "      <address type='dimm' slot='2'/>\n" \
+  "    </memory>\n" \
+  "    <memory model='virtio-pmem' access='shared'>\n" \
+  "      <source><path>/var/lib/pmem/" n ".img</path></source>\n" \
+  "      <target><size unit='KiB'>524288</size></target>\n" \
+  "      <alias name='ua-virtiopmem3'/>\n" \
+  "      <address type='pci' domain='0x0000' bus='0x00' slot='0x0b' function='0x0'/>\n" \
+  "    </memory>\n" \
+  "  </devices>\n" \
+  "</domain>\n"
+
+/* The live layer reads libvirt's XML with the reader of libvirt's own
+ * output: what it reads must be what the full reader reads from the same
+ * XML, device for device, whether the fast reader or its fallback did
+ * the reading. */
+static void
+test_libvirt_reader (void)
+{
+  static const char xml[] = "<node>\n"
+    READER_DOMAIN_XML ("1", "52:54:00:00:00:01")
+    READER_DOMAIN_XML ("2", "52:54:00:00:00:02")
+    RUNNING_DOMAIN_XML OFF_DOMAIN_XML "</node>\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemConnection) conn = NULL;
+  g_autoptr(GListModel) domains = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  virConnectPtr vconn;
+  guint n_devices = 0;
+  int fd;
+
+  fd = g_file_open_tmp ("vmem-test-reader-XXXXXX.xml", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, xml, -1, &error);
+  g_assert_no_error (error);
+  uri = g_strconcat ("test://", path, NULL);
+
+  conn = vmem_connection_new (uri);
+  vmem_connection_open (conn, NULL, &error);
+  g_assert_no_error (error);
+  vconn = virConnectOpen (uri);
+  g_assert_nonnull (vconn);
+
+  domains = vmem_connection_list_domains (conn, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (domains), ==, 4);
+
+  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+      VmemDomainConfig *live = vmem_domain_get_config (domain);
+      GListModel *devices = vmem_domain_get_memory_devices (domain);
+      g_autoptr(VmemDomainConfig) full = NULL;
+      GListModel *full_devices;
+      virDomainPtr dom;
+      char *dom_xml;
+
+      dom = virDomainLookupByName (vconn, vmem_domain_get_name (domain));
+      g_assert_nonnull (dom);
+      dom_xml = virDomainGetXMLDesc (dom, 0);
+      g_assert_nonnull (dom_xml);
+      full = vmem_domain_config_new_from_xml (dom_xml, &error);
+      g_assert_no_error (error);
+      free (dom_xml);
+      virDomainFree (dom);
+
+      g_assert_cmpstr (vmem_domain_get_uuid (domain), ==, vmem_domain_config_get_uuid (full));
+      g_assert_cmpstr (vmem_domain_config_get_name (live), ==, vmem_domain_config_get_name (full));
+      g_assert_cmpstr (vmem_domain_config_get_uuid (live), ==, vmem_domain_config_get_uuid (full));
+      g_assert_cmpstr (vmem_domain_config_get_arch (live), ==, vmem_domain_config_get_arch (full));
+      g_assert_cmpint (vmem_domain_config_get_id (live), ==, vmem_domain_config_get_id (full));
+      g_assert_cmpuint (vmem_domain_config_get_max_memory (live), ==, vmem_domain_config_get_max_memory (full));
+      g_assert_cmpuint (vmem_domain_config_get_max_memory_slots (live), ==, vmem_domain_config_get_max_memory_slots (full));
+      g_assert_cmpuint (vmem_domain_config_get_memory (live), ==, vmem_domain_config_get_memory (full));
+      g_assert_cmpuint (vmem_domain_config_get_current_memory (live), ==, vmem_domain_config_get_current_memory (full));
+      g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_config_get_numa_cells (live)), ==,
+                        g_list_model_get_n_items (vmem_domain_config_get_numa_cells (full)));
+
+      full_devices = vmem_domain_config_get_memory_devices (full);
+      g_assert_cmpuint (g_list_model_get_n_items (devices), ==, g_list_model_get_n_items (full_devices));
+      for (guint k = 0; k < g_list_model_get_n_items (devices); k++)
+        {
+          g_autoptr(VmemMemoryDevice) a = g_list_model_get_item (devices, k);
+          g_autoptr(VmemMemoryDevice) b = g_list_model_get_item (full_devices, k);
+          g_autofree char *xml_a = vmem_memory_device_to_xml (a);
+          g_autofree char *xml_b = vmem_memory_device_to_xml (b);
+
+          g_assert_true (vmem_memory_device_equal (a, b));
+          g_assert_cmpstr (xml_a, ==, xml_b);
+          n_devices++;
+        }
+    }
+
+  /* The escaped path was read. */
+  {
+    g_autoptr(VmemDomain) domain = vmem_connection_lookup_domain (conn, "vmem-reader-1", &error);
+    VmemMemoryDevice *nvdimm;
+
+    g_assert_no_error (error);
+    nvdimm = vmem_domain_find_memory_device (domain, "ua-nvdimm2");
+    g_assert_nonnull (nvdimm);
+    g_assert_cmpstr (vmem_memory_device_get_source_path (nvdimm), ==, "/var/lib/nvdimm/it's & é.img");
+    g_assert_true (vmem_nvdimm_get_readonly (VMEM_NVDIMM (nvdimm)));
+  }
+
+  g_assert_cmpuint (n_devices, ==, 10);
+  virConnectClose (vconn);
+  vmem_connection_close (conn);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+}
+
 /* libvirt prints every error on stderr by default; the tests check them as
  * GErrors instead. */
 static void
@@ -1422,6 +1579,7 @@ main (int   argc,
   ADD ("/domain/dropped-after-async", URI_FILE, test_dropped_after_async);
   ADD ("/domain/lifecycle-events", URI_DEFAULT, test_lifecycle_events);
   g_test_add_func ("/domain/events-context", test_events_context);
+  g_test_add_func ("/domain/libvirt-reader", test_libvirt_reader);
   ADD ("/virtio-mem/set-requested-size/live", URI_FILE, test_set_requested_size_live);
   ADD ("/virtio-mem/set-requested-size/orphaned", URI_FILE, test_set_requested_size_orphaned);
   g_test_add_func ("/virtio-mem/set-requested-size/unattached", test_set_requested_size_unattached);

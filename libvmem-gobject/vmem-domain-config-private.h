@@ -1,0 +1,16 @@
+/* vmem-domain-config-private.h: reading XML that libvirt wrote
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "vmem-domain-config.h"
+
+G_BEGIN_DECLS
+
+VmemDomainConfig *_vmem_domain_config_new_from_libvirt_xml (const char  *xml,
+                                                            gsize        length,
+                                                            GError     **error);
+
+G_END_DECLS
