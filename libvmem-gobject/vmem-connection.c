@@ -827,18 +827,27 @@ _vmem_connection_dup_vir_connect (VmemConnection  *self,
 
 /*
  * _vmem_connection_get_domain:
+ * @dom: (transfer full): the libvirt domain
+ * @uuid: (nullable): its UUID, when the caller has it
  *
  * The one object of the connection for @dom, made when nobody holds one.
  */
 VmemDomain *
 _vmem_connection_get_domain (VmemConnection *self,
-                             virDomainPtr    dom)
+                             virDomainPtr    dom,
+                             const char     *uuid)
 {
-  char uuid[VIR_UUID_STRING_BUFLEN];
+  char buf[VIR_UUID_STRING_BUFLEN];
   VmemDomain *domain = NULL;
   GWeakRef *ref;
 
-  virDomainGetUUIDString (dom, uuid);
+  /* libvirt formats a UUID with printf: with thousands of domains, the
+   * one read from their XML saves that. */
+  if (uuid == NULL)
+    {
+      virDomainGetUUIDString (dom, buf);
+      uuid = buf;
+    }
 
   g_mutex_lock (&self->lock);
   ref = g_hash_table_lookup (self->domains, uuid);
@@ -846,13 +855,15 @@ _vmem_connection_get_domain (VmemConnection *self,
     domain = g_weak_ref_get (ref);
   if (domain == NULL)
     {
-      domain = _vmem_domain_new (self, dom, uuid);
+      domain = _vmem_domain_new (self, g_steal_pointer (&dom), uuid);
       ref = g_new0 (GWeakRef, 1);
       g_weak_ref_init (ref, domain);
       g_hash_table_replace (self->domains, g_strdup (uuid), ref);
     }
   g_mutex_unlock (&self->lock);
 
+  if (dom != NULL)
+    virDomainFree (dom);
   return domain;
 }
 
@@ -896,7 +907,8 @@ static VmemDomain *
 domain_from_snapshot (VmemConnection *self,
                       DomainSnapshot *snapshot)
 {
-  VmemDomain *domain = _vmem_connection_get_domain (self, snapshot->dom);
+  VmemDomain *domain = _vmem_connection_get_domain (self, g_steal_pointer (&snapshot->dom),
+                                                    vmem_domain_config_get_uuid (snapshot->config));
 
   _vmem_domain_apply_config (domain, snapshot->config, snapshot->state);
   return domain;

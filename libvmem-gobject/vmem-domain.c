@@ -265,6 +265,7 @@ vmem_domain_init (VmemDomain *self)
   self->detaches = g_ptr_array_new_with_free_func (detach_free);
 }
 
+/* Takes @dom. */
 VmemDomain *
 _vmem_domain_new (VmemConnection *connection,
                   virDomainPtr    dom,
@@ -275,7 +276,6 @@ _vmem_domain_new (VmemConnection *connection,
   self->connection = g_object_ref (connection);
   self->uuid = g_strdup (uuid);
   self->name = g_strdup (virDomainGetName (dom));
-  virDomainRef (dom);
   self->dom = dom;
   return self;
 }

@@ -28,7 +28,8 @@ void     _vmem_event_loop_ensure      (void);
 virConnectPtr _vmem_connection_dup_vir_connect (VmemConnection  *self,
                                                 GError         **error);
 VmemDomain   *_vmem_connection_get_domain      (VmemConnection  *self,
-                                                virDomainPtr     dom);
+                                                virDomainPtr     dom,
+                                                const char      *uuid);
 void          _vmem_connection_forget_domain   (VmemConnection  *self,
                                                 VmemDomain      *domain);
 
