@@ -903,6 +903,25 @@ domain_snapshot_take (virDomainPtr   dom,
   return snapshot;
 }
 
+static DomainSnapshot *
+domain_snapshot_take_with_state (virDomainPtr      dom,
+                                 VmemDomainState   state,
+                                 GError          **error)
+{
+  DomainSnapshot *snapshot = g_new0 (DomainSnapshot, 1);
+
+  snapshot->dom = dom;
+  snapshot->state = state;
+  snapshot->config = _vmem_domain_fetch_config (dom, FALSE, error);
+  if (snapshot->config == NULL)
+    {
+      domain_snapshot_free (snapshot);
+      return NULL;
+    }
+
+  return snapshot;
+}
+
 static VmemDomain *
 domain_from_snapshot (VmemConnection *self,
                       DomainSnapshot *snapshot)
@@ -1063,6 +1082,46 @@ vmem_connection_lookup_domain_finish (VmemConnection  *self,
   return domain;
 }
 
+/* The domains and their states, in one call where the driver has it. */
+static int
+list_with_states (virConnectPtr      vconn,
+                  virDomainPtr     **out_doms,
+                  VmemDomainState  **out_states)
+{
+  virDomainStatsRecordPtr *records = NULL;
+  virDomainPtr *doms;
+  VmemDomainState *states;
+  int n;
+
+  n = virConnectGetAllDomainStats (vconn, VIR_DOMAIN_STATS_STATE, &records, 0);
+  if (n < 0)
+    {
+      *out_states = NULL;
+      return virConnectListAllDomains (vconn, out_doms, 0);
+    }
+
+  doms = g_new (virDomainPtr, n);
+  states = g_new (VmemDomainState, n);
+  for (int i = 0; i < n; i++)
+    {
+      int state = -1;
+
+      /* A record without a state: its domain reads it itself. */
+      if (virTypedParamsGetInt (records[i]->params, records[i]->nparams,
+                                "state.state", &state) != 1)
+        state = -1;
+      /* The records' handles go with them. */
+      virDomainRef (records[i]->dom);
+      doms[i] = records[i]->dom;
+      states[i] = state;
+    }
+  virDomainStatsRecordListFree (records);
+
+  *out_doms = doms;
+  *out_states = states;
+  return n;
+}
+
 static GPtrArray *
 list (VmemConnection  *self,
       GCancellable    *cancellable,
@@ -1070,13 +1129,17 @@ list (VmemConnection  *self,
 {
   virConnectPtr vconn = _vmem_connection_dup_vir_connect (self, error);
   g_autoptr(GPtrArray) snapshots = NULL;
+  g_autofree VmemDomainState *states = NULL;
   virDomainPtr *doms = NULL;
+  gboolean libvirt_array;
   int n;
 
   if (vconn == NULL)
     return NULL;
 
-  n = virConnectListAllDomains (vconn, &doms, 0);
+  /* One call for every domain's state rather than one a domain: over a
+   * remote connection each is a round trip. */
+  n = list_with_states (vconn, &doms, &states);
   if (n < 0)
     {
       _vmem_set_error_from_libvirt (error, "Cannot list the domains");
@@ -1084,6 +1147,7 @@ list (VmemConnection  *self,
       return NULL;
     }
   virConnectClose (vconn);
+  libvirt_array = states == NULL;
 
   snapshots = g_ptr_array_new_full (n, domain_snapshot_free);
   for (int i = 0; i < n; i++)
@@ -1097,11 +1161,18 @@ list (VmemConnection  *self,
           continue;
         }
 
-      snapshot = domain_snapshot_take (doms[i], NULL);
+      if (states != NULL && (int) states[i] >= 0)
+        snapshot = domain_snapshot_take_with_state (doms[i], states[i], NULL);
+      else
+        snapshot = domain_snapshot_take (doms[i], NULL);
       if (snapshot != NULL)
         g_ptr_array_add (snapshots, snapshot);
     }
-  free (doms);
+  /* virConnectListAllDomains()'s array is libvirt's to free. */
+  if (libvirt_array)
+    free (doms);
+  else
+    g_free (doms);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
