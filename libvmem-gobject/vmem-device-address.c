@@ -370,13 +370,15 @@ read_attr (VmemXmlNode  *node,
            GError      **error)
 {
   const char *text = vmem_xml_node_attr (node, name);
-  g_autofree char *what = NULL;
+  char what[32];
 
   *out = 0;
   if (text == NULL)
     return TRUE;
 
-  what = g_strdup_printf ("address %s", name);
+  /* Every address of every device comes here: no printf. */
+  g_strlcpy (what, "address ", sizeof what);
+  g_strlcat (what, name, sizeof what);
   return vmem_xml_parse_uint (what, text, base, max, out, error);
 }
 

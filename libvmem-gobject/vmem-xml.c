@@ -1243,50 +1243,58 @@ serialize_node (GString     *out,
 }
 
 static void
+append_extra (GArray       **extras,
+              VmemXmlExtra  *extra)
+{
+  if (*extras == NULL)
+    {
+      *extras = g_array_new (FALSE, FALSE, sizeof (VmemXmlExtra));
+      g_array_set_clear_func (*extras, extra_clear);
+    }
+  g_array_append_val (*extras, *extra);
+}
+
+/* @path is the node's path, relative to the collected node; it is
+ * interned only for what is kept, as most nodes keep nothing. */
+static void
 collect (GArray      **extras,
          VmemXmlNode  *node,
-         const char   *path)
+         GString      *path)
 {
+  gsize len = path->len;
+
   for (guint i = 0; i < node->n_attrs; i++)
     {
-      VmemXmlExtra extra = { path, VMEM_XML_EXTRA_ATTRIBUTE, NULL, NULL };
+      VmemXmlExtra extra = { NULL, VMEM_XML_EXTRA_ATTRIBUTE, NULL, NULL };
 
       if (node->attrs[i].used)
         continue;
 
+      extra.path = g_intern_string (path->str);
       extra.name = g_strdup (node->attrs[i].name);
       extra.value = g_strdup (node->attrs[i].value);
-      if (*extras == NULL)
-        {
-          *extras = g_array_new (FALSE, FALSE, sizeof (VmemXmlExtra));
-          g_array_set_clear_func (*extras, extra_clear);
-        }
-      g_array_append_val (*extras, extra);
+      append_extra (extras, &extra);
     }
 
   for (VmemXmlNode *child = node->children; child != NULL; child = child->next)
     {
       if (child->used)
         {
-          g_autofree char *child_path = NULL;
-
-          child_path = *path != '\0' ? g_strconcat (path, "/", child->name, NULL)
-                                     : g_strdup (child->name);
-          collect (extras, child, g_intern_string (child_path));
+          if (len > 0)
+            g_string_append_c (path, '/');
+          g_string_append (path, child->name);
+          collect (extras, child, path);
+          g_string_truncate (path, len);
         }
       else
         {
-          VmemXmlExtra extra = { path, VMEM_XML_EXTRA_ELEMENT, NULL, NULL };
+          VmemXmlExtra extra = { NULL, VMEM_XML_EXTRA_ELEMENT, NULL, NULL };
           GString *out = g_string_new (NULL);
 
           serialize_node (out, child);
+          extra.path = g_intern_string (path->str);
           extra.value = g_string_free (out, FALSE);
-          if (*extras == NULL)
-            {
-              *extras = g_array_new (FALSE, FALSE, sizeof (VmemXmlExtra));
-              g_array_set_clear_func (*extras, extra_clear);
-            }
-          g_array_append_val (*extras, extra);
+          append_extra (extras, &extra);
         }
     }
 }
@@ -1295,8 +1303,10 @@ GArray *
 vmem_xml_extras_collect (VmemXmlNode *node)
 {
   GArray *extras = NULL;
+  GString *path = g_string_sized_new (64);
 
-  collect (&extras, node, g_intern_static_string (""));
+  collect (&extras, node, path);
+  g_string_free (path, TRUE);
   return extras;
 }
 
