@@ -1185,14 +1185,13 @@ model_from_snapshots (VmemConnection *self,
                       GPtrArray      *snapshots)
 {
   GListStore *store = g_list_store_new (VMEM_TYPE_DOMAIN);
+  g_autoptr(GPtrArray) domains = g_ptr_array_new_full (snapshots->len, g_object_unref);
 
   for (guint i = 0; i < snapshots->len; i++)
-    {
-      g_autoptr(VmemDomain) domain = domain_from_snapshot (self, snapshots->pdata[i]);
+    g_ptr_array_add (domains, domain_from_snapshot (self, snapshots->pdata[i]));
 
-      g_list_store_append (store, domain);
-    }
-
+  /* One splice: each append is a change signal and a tree insertion. */
+  g_list_store_splice (store, 0, 0, domains->pdata, domains->len);
   return G_LIST_MODEL (store);
 }
 

@@ -74,6 +74,10 @@ struct _VmemDomainConfig
   guint64     current_memory;
   GListStore *numa_cells;
   GListStore *memory_devices;
+
+  /* While reading: what goes into the stores in one splice each. */
+  GPtrArray  *reading_cells;
+  GPtrArray  *reading_devices;
 };
 
 G_DEFINE_FINAL_TYPE (VmemDomainConfig, vmem_domain_config, G_TYPE_OBJECT)
@@ -105,6 +109,8 @@ vmem_domain_config_finalize (GObject *object)
   g_free (self->arch);
   g_clear_object (&self->numa_cells);
   g_clear_object (&self->memory_devices);
+  g_clear_pointer (&self->reading_cells, g_ptr_array_unref);
+  g_clear_pointer (&self->reading_devices, g_ptr_array_unref);
 
   G_OBJECT_CLASS (vmem_domain_config_parent_class)->finalize (object);
 }
@@ -316,7 +322,7 @@ read_cell (VmemDomainConfig  *self,
   g_autoptr(VmemNumaCell) cell = NULL;
   const char *id_text = vmem_xml_node_attr (node, "id");
   const char *memory_text = vmem_xml_node_attr (node, "memory");
-  guint64 id = g_list_model_get_n_items (G_LIST_MODEL (self->numa_cells));
+  guint64 id = self->reading_cells->len;
   guint64 memory = 0;
 
   /* libvirt numbers cells in order when the id is left out. */
@@ -333,7 +339,7 @@ read_cell (VmemDomainConfig  *self,
     }
 
   cell = _vmem_numa_cell_new (id, vmem_xml_node_attr (node, "cpus"), memory);
-  g_list_store_append (self->numa_cells, cell);
+  g_ptr_array_add (self->reading_cells, g_steal_pointer (&cell));
   return TRUE;
 }
 
@@ -403,17 +409,38 @@ read_domain_node (gpointer      user_data,
 
         if (device == NULL)
           {
-            g_prefix_error (error, "Memory device %u: ",
-                            g_list_model_get_n_items (G_LIST_MODEL (self->memory_devices)) + 1);
+            g_prefix_error (error, "Memory device %u: ", self->reading_devices->len + 1);
             return FALSE;
           }
-        g_list_store_append (self->memory_devices, device);
+        g_ptr_array_add (self->reading_devices, g_steal_pointer (&device));
         return TRUE;
       }
 
     default:
       return TRUE;
     }
+}
+
+static VmemDomainConfig *
+config_new_for_reading (void)
+{
+  VmemDomainConfig *self = g_object_new (VMEM_TYPE_DOMAIN_CONFIG, NULL);
+
+  self->reading_cells = g_ptr_array_new_with_free_func (g_object_unref);
+  self->reading_devices = g_ptr_array_new_with_free_func (g_object_unref);
+  return self;
+}
+
+static VmemDomainConfig *
+config_finish_reading (VmemDomainConfig *self)
+{
+  g_list_store_splice (self->numa_cells, 0, 0,
+                       self->reading_cells->pdata, self->reading_cells->len);
+  g_list_store_splice (self->memory_devices, 0, 0,
+                       self->reading_devices->pdata, self->reading_devices->len);
+  g_clear_pointer (&self->reading_cells, g_ptr_array_unref);
+  g_clear_pointer (&self->reading_devices, g_ptr_array_unref);
+  return self;
 }
 
 /**
@@ -438,12 +465,12 @@ vmem_domain_config_new_from_xml (const char  *xml,
   g_return_val_if_fail (xml != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = g_object_new (VMEM_TYPE_DOMAIN_CONFIG, NULL);
+  self = config_new_for_reading ();
   if (!vmem_xml_read (xml, -1, domain_rules, G_N_ELEMENTS (domain_rules),
                       read_domain_node, self, error))
     return NULL;
 
-  return g_steal_pointer (&self);
+  return config_finish_reading (g_steal_pointer (&self));
 }
 
 /*
@@ -461,11 +488,11 @@ _vmem_domain_config_new_from_libvirt_xml (const char  *xml,
                                           gsize        length,
                                           GError     **error)
 {
-  g_autoptr(VmemDomainConfig) self = g_object_new (VMEM_TYPE_DOMAIN_CONFIG, NULL);
+  g_autoptr(VmemDomainConfig) self = config_new_for_reading ();
 
   if (vmem_xml_read_trusted (xml, length, domain_rules, G_N_ELEMENTS (domain_rules),
                              read_domain_node, self))
-    return g_steal_pointer (&self);
+    return config_finish_reading (g_steal_pointer (&self));
 
   g_debug ("Domain XML outside the plain subset libvirt writes: read again in full");
   return vmem_domain_config_new_from_xml (xml, error);
