@@ -721,13 +721,26 @@ fast_decode (FastState   *st,
              gsize       *out_len)
 {
   char *copy = arena_alloc (&st->arena, len + 1);
+  gboolean ascii = TRUE;
   gsize n = 0;
 
   for (gsize i = 0; i < len; i++)
     {
       char c = s[i];
 
-      if (c == '&')
+      /* Most bytes: printable ASCII but for '&' and '<'. */
+      if (G_LIKELY (c >= 0x20 && c < 0x7f && c != '&' && c != '<'))
+        {
+          copy[n++] = c;
+          continue;
+        }
+
+      if ((guchar) c >= 0x80)
+        {
+          ascii = FALSE;
+          copy[n++] = c;
+        }
+      else if (c == '&')
         {
           static const struct { const char *name; gsize len; char c; } entities[] = {
             { "lt;", 3, '<' }, { "gt;", 3, '>' }, { "amp;", 4, '&' },
@@ -754,7 +767,7 @@ fast_decode (FastState   *st,
     }
 
   copy[n] = '\0';
-  if (!g_utf8_validate (copy, n, NULL))
+  if (!ascii && !g_utf8_validate (copy, n, NULL))
     return FALSE;
   *out = copy;
   *out_len = n;
