@@ -1,0 +1,974 @@
+/* vmem-bench-bed.c: the measuring side of the live benchmarks
+ *
+ * run-bed starts a test bed and runs this program in it, once per
+ * benchmark; each run prints one JSON object on stdout with the raw
+ * samples, and progress on stderr. run-bed turns the samples into figures.
+ *
+ *   vmem-bench-bed enumerate URI REPS
+ *       lists every domain of URI with every memory device and all their
+ *       properties through the library (a), and with plain libvirt calls,
+ *       virConnectListAllDomains() and virDomainGetXMLDesc() per domain,
+ *       without parsing (d); REPS of each, interleaved, both connections
+ *       open before the clock starts. Also counts the libvirt calls each
+ *       side makes that go to the daemon.
+ *
+ *   vmem-bench-bed events URI DOMAIN N
+ *       suspends and resumes DOMAIN N times in all, from a thread of its
+ *       own on a plain connection, and times each lifecycle event from the
+ *       moment libvirt calls the library to the moment the library's
+ *       notify::state reaches a handler on the main loop.
+ *
+ *   vmem-bench-bed resize URI DOMAIN ALIAS BLOCKS
+ *       grows and shrinks the virtio-mem device ALIAS between 128 MiB and
+ *       1 GiB, from request to the final size, with the library
+ *       (vmem_virtio_mem_resize_async(), ended by the
+ *       memory-device-size-changed signal with the requested size) and with
+ *       virsh (update-memory-device --live, ended by the line of a running
+ *       "virsh event --event memory-device-size-change --loop" with the
+ *       requested size). Each block is four moves, the tools and directions
+ *       alternating. Meanwhile every size-change event the library gets is
+ *       timed as in "events".
+ *
+ * How the "libvirt called the library" moment is taken: the program is
+ * linked from the library's objects, not against the shared library, with
+ * the linker wrapping virConnectDomainEventRegisterAny(). When the library
+ * registers its callbacks, the wrapper registers a trampoline in their
+ * place that notes the time and calls the library's own callback with its
+ * own data. The path measured is the library's, unchanged; nothing is
+ * added to the library and no private symbol is exported. The same linker
+ * option counts the calls to libvirt that go to the daemon.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <vmem.h>
+
+#define MiB ((guint64) 1 << 20)
+#define GiB ((guint64) 1 << 30)
+
+#define SMALL_SIZE (128 * MiB)
+#define LARGE_SIZE (1 * GiB)
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+#define progress(...) \
+  G_STMT_START { \
+    fprintf (stderr, "vmem-bench-bed: " __VA_ARGS__); \
+    fputc ('\n', stderr); \
+  } G_STMT_END
+
+#define die(...) \
+  G_STMT_START { \
+    fprintf (stderr, "vmem-bench-bed: error: " __VA_ARGS__); \
+    fputc ('\n', stderr); \
+    exit (1); \
+  } G_STMT_END
+
+/* ------------------------------------------------ wrapped libvirt calls */
+
+/* The calls that make a round trip to the daemon, counted. */
+typedef enum {
+  CALL_LIST_ALL_DOMAINS,
+  CALL_GET_ALL_DOMAIN_STATS,
+  CALL_GET_XML_DESC,
+  CALL_GET_STATE,
+  CALL_IS_ACTIVE,
+  CALL_UPDATE_DEVICE_FLAGS,
+  N_CALLS
+} Call;
+
+static const char *const call_names[N_CALLS] = {
+  "virConnectListAllDomains",
+  "virConnectGetAllDomainStats",
+  "virDomainGetXMLDesc",
+  "virDomainGetState",
+  "virDomainIsActive",
+  "virDomainUpdateDeviceFlags",
+};
+
+static gint call_counts[N_CALLS];
+
+static void
+count_call (Call call)
+{
+  g_atomic_int_inc (&call_counts[call]);
+}
+
+static void
+counts_reset (void)
+{
+  for (guint i = 0; i < N_CALLS; i++)
+    g_atomic_int_set (&call_counts[i], 0);
+}
+
+static guint
+counts_total (void)
+{
+  guint total = 0;
+
+  for (guint i = 0; i < N_CALLS; i++)
+    total += g_atomic_int_get (&call_counts[i]);
+  return total;
+}
+
+static void
+counts_to_json (GString *out)
+{
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < N_CALLS; i++)
+    g_string_append_printf (out, "%s\"%s\": %d", i ? ", " : "", call_names[i],
+                            g_atomic_int_get (&call_counts[i]));
+  g_string_append_c (out, '}');
+}
+
+/* Declared for the linker's --wrap: __real_x is libvirt's x. */
+int __real_virConnectListAllDomains (virConnectPtr, virDomainPtr **, unsigned int);
+int __wrap_virConnectListAllDomains (virConnectPtr, virDomainPtr **, unsigned int);
+int __real_virConnectGetAllDomainStats (virConnectPtr, unsigned int, virDomainStatsRecordPtr **, unsigned int);
+int __wrap_virConnectGetAllDomainStats (virConnectPtr, unsigned int, virDomainStatsRecordPtr **, unsigned int);
+char *__real_virDomainGetXMLDesc (virDomainPtr, unsigned int);
+char *__wrap_virDomainGetXMLDesc (virDomainPtr, unsigned int);
+int __real_virDomainGetState (virDomainPtr, int *, int *, unsigned int);
+int __wrap_virDomainGetState (virDomainPtr, int *, int *, unsigned int);
+int __real_virDomainIsActive (virDomainPtr);
+int __wrap_virDomainIsActive (virDomainPtr);
+int __real_virDomainUpdateDeviceFlags (virDomainPtr, const char *, unsigned int);
+int __wrap_virDomainUpdateDeviceFlags (virDomainPtr, const char *, unsigned int);
+int __real_virConnectDomainEventRegisterAny (virConnectPtr, virDomainPtr, int,
+                                             virConnectDomainEventGenericCallback,
+                                             void *, virFreeCallback);
+int __wrap_virConnectDomainEventRegisterAny (virConnectPtr, virDomainPtr, int,
+                                             virConnectDomainEventGenericCallback,
+                                             void *, virFreeCallback);
+
+int
+__wrap_virConnectListAllDomains (virConnectPtr   conn,
+                                 virDomainPtr  **domains,
+                                 unsigned int    flags)
+{
+  count_call (CALL_LIST_ALL_DOMAINS);
+  return __real_virConnectListAllDomains (conn, domains, flags);
+}
+
+int
+__wrap_virConnectGetAllDomainStats (virConnectPtr              conn,
+                                    unsigned int               stats,
+                                    virDomainStatsRecordPtr  **records,
+                                    unsigned int               flags)
+{
+  count_call (CALL_GET_ALL_DOMAIN_STATS);
+  return __real_virConnectGetAllDomainStats (conn, stats, records, flags);
+}
+
+char *
+__wrap_virDomainGetXMLDesc (virDomainPtr dom,
+                            unsigned int flags)
+{
+  count_call (CALL_GET_XML_DESC);
+  return __real_virDomainGetXMLDesc (dom, flags);
+}
+
+int
+__wrap_virDomainGetState (virDomainPtr  dom,
+                          int          *state,
+                          int          *reason,
+                          unsigned int  flags)
+{
+  count_call (CALL_GET_STATE);
+  return __real_virDomainGetState (dom, state, reason, flags);
+}
+
+int
+__wrap_virDomainIsActive (virDomainPtr dom)
+{
+  count_call (CALL_IS_ACTIVE);
+  return __real_virDomainIsActive (dom);
+}
+
+int
+__wrap_virDomainUpdateDeviceFlags (virDomainPtr  dom,
+                                   const char   *xml,
+                                   unsigned int  flags)
+{
+  count_call (CALL_UPDATE_DEVICE_FLAGS);
+  return __real_virDomainUpdateDeviceFlags (dom, xml, flags);
+}
+
+/* When libvirt last called the library's lifecycle and size-change
+ * callbacks, and how often. */
+static gint64 lifecycle_called_ns;
+static gint64 size_change_called_ns;
+static gint   lifecycle_calls;
+static gint   size_change_calls;
+
+typedef struct
+{
+  GCallback        callback;    /* the library's, of the event's type */
+  void            *opaque;
+  virFreeCallback  free_func;
+} Trampoline;
+
+static void
+trampoline_free (void *data)
+{
+  Trampoline *trampoline = data;
+
+  if (trampoline->free_func != NULL)
+    trampoline->free_func (trampoline->opaque);
+  g_free (trampoline);
+}
+
+static int
+trampoline_lifecycle (virConnectPtr  conn,
+                      virDomainPtr   dom,
+                      int            event,
+                      int            detail,
+                      void          *opaque)
+{
+  Trampoline *trampoline = opaque;
+
+  __atomic_store_n (&lifecycle_called_ns, now_ns (), __ATOMIC_SEQ_CST);
+  g_atomic_int_inc (&lifecycle_calls);
+  return ((virConnectDomainEventCallback) trampoline->callback) (conn, dom, event, detail,
+                                                                 trampoline->opaque);
+}
+
+static void
+trampoline_size_change (virConnectPtr       conn,
+                        virDomainPtr        dom,
+                        const char         *alias,
+                        unsigned long long  size,
+                        void               *opaque)
+{
+  Trampoline *trampoline = opaque;
+
+  __atomic_store_n (&size_change_called_ns, now_ns (), __ATOMIC_SEQ_CST);
+  g_atomic_int_inc (&size_change_calls);
+  ((virConnectDomainEventMemoryDeviceSizeChangeCallback) trampoline->callback) (conn, dom, alias,
+                                                                                size,
+                                                                                trampoline->opaque);
+}
+
+int
+__wrap_virConnectDomainEventRegisterAny (virConnectPtr                         conn,
+                                         virDomainPtr                          dom,
+                                         int                                   event_id,
+                                         virConnectDomainEventGenericCallback  callback,
+                                         void                                 *opaque,
+                                         virFreeCallback                       free_func)
+{
+  virConnectDomainEventGenericCallback in_place;
+  Trampoline *trampoline;
+  int id;
+
+  switch (event_id)
+    {
+    case VIR_DOMAIN_EVENT_ID_LIFECYCLE:
+      in_place = VIR_DOMAIN_EVENT_CALLBACK (trampoline_lifecycle);
+      break;
+    case VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE:
+      in_place = VIR_DOMAIN_EVENT_CALLBACK (trampoline_size_change);
+      break;
+    default:
+      return __real_virConnectDomainEventRegisterAny (conn, dom, event_id, callback, opaque,
+                                                      free_func);
+    }
+
+  trampoline = g_new0 (Trampoline, 1);
+  trampoline->callback = (GCallback) callback;
+  trampoline->opaque = opaque;
+  trampoline->free_func = free_func;
+
+  id = __real_virConnectDomainEventRegisterAny (conn, dom, event_id, in_place, trampoline,
+                                                trampoline_free);
+  /* As libvirt does: on failure the free function is not called. */
+  if (id < 0)
+    g_free (trampoline);
+  return id;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static VmemConnection *
+library_open (const char *uri)
+{
+  g_autoptr(VmemConnection) connection = vmem_connection_new (uri);
+  g_autoptr(GError) error = NULL;
+
+  if (!vmem_connection_open (connection, NULL, &error))
+    die ("cannot open %s with the library: %s", uri, error->message);
+  return g_steal_pointer (&connection);
+}
+
+static virConnectPtr
+plain_open (const char *uri)
+{
+  virConnectPtr conn = virConnectOpen (uri);
+
+  if (conn == NULL)
+    die ("cannot open %s: %s", uri, virGetLastErrorMessage ());
+  return conn;
+}
+
+static void
+append_samples (GString    *out,
+                const char *name,
+                GArray     *samples)
+{
+  g_string_append_printf (out, "\"%s\": [", name);
+  for (guint i = 0; i < samples->len; i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i ? ", " : "",
+                            g_array_index (samples, gint64, i));
+  g_string_append_c (out, ']');
+}
+
+static guint64
+parse_count (const char *text)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT, &value, NULL))
+    die ("not a count: %s", text);
+  return value;
+}
+
+/* ---------------------------------------------------------- enumerate */
+
+static guint
+read_properties (GObject *object)
+{
+  guint n_pspecs, n = 0;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object),
+                                                                   &n_pspecs);
+
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GValue value = G_VALUE_INIT;
+
+      if (!(pspecs[i]->flags & G_PARAM_READABLE))
+        continue;
+      g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspecs[i]));
+      g_object_get_property (object, pspecs[i]->name, &value);
+      g_value_unset (&value);
+      n++;
+    }
+
+  return n;
+}
+
+typedef struct
+{
+  guint domains;
+  guint devices;
+  guint properties;
+  gsize bytes;
+} Listed;
+
+/* (a): the library, as an application lists everything it shows. */
+static void
+list_with_library (VmemConnection *connection,
+                   Listed         *listed)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *domains = vmem_connection_list_domains (connection, NULL, &error);
+  guint n;
+
+  if (domains == NULL)
+    die ("the library could not list the domains: %s", error->message);
+
+  memset (listed, 0, sizeof *listed);
+  n = g_list_model_get_n_items (domains);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+      GListModel *devices = vmem_domain_get_memory_devices (domain);
+      guint n_devices = g_list_model_get_n_items (devices);
+
+      listed->properties += read_properties (G_OBJECT (domain));
+      for (guint j = 0; j < n_devices; j++)
+        {
+          g_autoptr(GObject) device = g_list_model_get_item (devices, j);
+
+          listed->properties += read_properties (device);
+        }
+      listed->devices += n_devices;
+    }
+  listed->domains = n;
+  g_object_unref (domains);
+}
+
+/* (d): the floor, plain libvirt: the list and each domain's XML, unread. */
+static void
+list_with_libvirt (virConnectPtr  conn,
+                   Listed        *listed)
+{
+  virDomainPtr *doms = NULL;
+  int n = virConnectListAllDomains (conn, &doms, 0);
+
+  if (n < 0)
+    die ("cannot list the domains: %s", virGetLastErrorMessage ());
+
+  memset (listed, 0, sizeof *listed);
+  for (int i = 0; i < n; i++)
+    {
+      char *xml = virDomainGetXMLDesc (doms[i], 0);
+
+      if (xml == NULL)
+        die ("cannot read the XML of a domain: %s", virGetLastErrorMessage ());
+      listed->bytes += strlen (xml);
+      free (xml);
+      virDomainFree (doms[i]);
+    }
+  free (doms);
+  listed->domains = n;
+}
+
+static int
+run_enumerate (const char *uri,
+               guint       reps)
+{
+  g_autoptr(VmemConnection) connection = library_open (uri);
+  virConnectPtr conn = plain_open (uri);
+  g_autoptr(GArray) library_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) libvirt_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GString) out = g_string_new ("{");
+  Listed a, d;
+  guint a_calls, d_calls;
+
+  /* Once each, untimed: the daemon's and the client's first-use costs,
+   * and the calls each side makes. */
+  counts_reset ();
+  list_with_library (connection, &a);
+  a_calls = counts_total ();
+  g_string_append (out, "\"library_calls\": ");
+  counts_to_json (out);
+
+  counts_reset ();
+  list_with_libvirt (conn, &d);
+  d_calls = counts_total ();
+  g_string_append (out, ", \"libvirt_calls\": ");
+  counts_to_json (out);
+
+  if (a.domains != d.domains)
+    die ("the library listed %u domains, libvirt %u", a.domains, d.domains);
+  progress ("enumerate: %u domains, %u memory devices, %u properties read; "
+            "%u daemon calls by the library, %u by plain libvirt",
+            a.domains, a.devices, a.properties, a_calls, d_calls);
+
+  for (guint rep = 0; rep < reps; rep++)
+    {
+      for (guint k = 0; k < 2; k++)
+        {
+          /* Alternate which side goes first. */
+          gboolean library = (rep + k) % 2 == 0;
+          gint64 t0 = now_ns (), t;
+
+          if (library)
+            list_with_library (connection, &a);
+          else
+            list_with_libvirt (conn, &d);
+          t = now_ns () - t0;
+          g_array_append_val (library ? library_ns : libvirt_ns, t);
+        }
+    }
+
+  g_string_append_printf (out, ", \"domains\": %u, \"devices\": %u, \"properties\": %u, "
+                          "\"xml_bytes\": %" G_GSIZE_FORMAT ", ",
+                          a.domains, a.devices, a.properties, d.bytes);
+  append_samples (out, "library_ns", library_ns);
+  g_string_append (out, ", ");
+  append_samples (out, "libvirt_ns", libvirt_ns);
+  g_string_append (out, "}");
+  printf ("%s\n", out->str);
+
+  virConnectClose (conn);
+  vmem_connection_close (connection);
+  return 0;
+}
+
+/* ------------------------------------------------------------- events */
+
+typedef struct
+{
+  const char *uri;
+  const char *domain_name;
+  guint       n;
+
+  GMutex      lock;
+  GCond       cond;
+  guint       seen;          /* notify::state handled */
+  GArray     *latency_ns;
+  gboolean    failed;
+  GMainLoop  *loop;
+} Events;
+
+static void
+events_state_notified (GObject    *object,
+                       GParamSpec *pspec,
+                       gpointer    user_data)
+{
+  gint64 t = now_ns ();
+  Events *events = user_data;
+  gint64 called = __atomic_load_n (&lifecycle_called_ns, __ATOMIC_SEQ_CST);
+  gint64 latency = t - called;
+
+  g_mutex_lock (&events->lock);
+  g_array_append_val (events->latency_ns, latency);
+  events->seen++;
+  g_cond_signal (&events->cond);
+  g_mutex_unlock (&events->lock);
+}
+
+static gboolean
+events_quit (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Suspends and resumes, each time waiting for the signal before the next
+ * request: one event in flight at a time. */
+static gpointer
+events_driver (gpointer data)
+{
+  Events *events = data;
+  virConnectPtr conn = plain_open (events->uri);
+  virDomainPtr dom = virDomainLookupByName (conn, events->domain_name);
+
+  if (dom == NULL)
+    die ("no domain %s: %s", events->domain_name, virGetLastErrorMessage ());
+
+  for (guint i = 0; i < events->n && !events->failed; i++)
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+      int rc = i % 2 == 0 ? virDomainSuspend (dom) : virDomainResume (dom);
+
+      if (rc < 0)
+        {
+          progress ("events: %s failed: %s", i % 2 == 0 ? "suspend" : "resume",
+                    virGetLastErrorMessage ());
+          events->failed = TRUE;
+          break;
+        }
+
+      g_mutex_lock (&events->lock);
+      while (events->seen < i + 1)
+        if (!g_cond_wait_until (&events->cond, &events->lock, deadline))
+          {
+            progress ("events: no notify::state within 10 s of event %u", i);
+            events->failed = TRUE;
+            break;
+          }
+      g_mutex_unlock (&events->lock);
+    }
+
+  /* Leave the guest running whatever happened. */
+  {
+    int state, reason;
+
+    if (virDomainGetState (dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED)
+      virDomainResume (dom);
+  }
+
+  virDomainFree (dom);
+  virConnectClose (conn);
+  g_main_context_invoke (NULL, events_quit, events->loop);
+  return NULL;
+}
+
+static int
+run_events (const char *uri,
+            const char *domain_name,
+            guint       n)
+{
+  g_autoptr(VmemConnection) connection = library_open (uri);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemDomain) domain = vmem_connection_lookup_domain (connection, domain_name, &error);
+  g_autoptr(GString) out = g_string_new ("{");
+  Events events = { uri, domain_name, n };
+  GThread *driver;
+
+  if (domain == NULL)
+    die ("the library found no domain %s: %s", domain_name, error->message);
+  if (vmem_domain_get_state (domain) != VMEM_DOMAIN_STATE_RUNNING)
+    die ("domain %s does not run", domain_name);
+
+  g_mutex_init (&events.lock);
+  g_cond_init (&events.cond);
+  events.latency_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  events.loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (domain, "notify::state", G_CALLBACK (events_state_notified), &events);
+
+  g_atomic_int_set (&lifecycle_calls, 0);
+  driver = g_thread_new ("events-driver", events_driver, &events);
+  g_main_loop_run (events.loop);
+  g_thread_join (driver);
+
+  g_signal_handlers_disconnect_by_data (domain, &events);
+  if (events.failed)
+    die ("the lifecycle events did not all come");
+
+  progress ("events: %u lifecycle callbacks, %u notify::state", g_atomic_int_get (&lifecycle_calls),
+            events.seen);
+  g_string_append_printf (out, "\"callbacks\": %d, ", g_atomic_int_get (&lifecycle_calls));
+  append_samples (out, "latency_ns", events.latency_ns);
+  g_string_append (out, "}");
+  printf ("%s\n", out->str);
+
+  g_array_unref (events.latency_ns);
+  g_main_loop_unref (events.loop);
+  g_mutex_clear (&events.lock);
+  g_cond_clear (&events.cond);
+  vmem_connection_close (connection);
+  return 0;
+}
+
+/* ------------------------------------------------------------- resize */
+
+typedef enum { TOOL_LIBRARY, TOOL_VIRSH } Tool;
+
+typedef struct
+{
+  const char       *uri;
+  const char       *domain_name;
+  const char       *alias;
+  guint             n_moves;
+
+  VmemDomain       *domain;
+  VmemVirtioMem    *device;
+  GSubprocess      *watcher;
+  GDataInputStream *watcher_out;
+  GMainLoop        *loop;
+  GString          *out;
+
+  /* The move under way. */
+  guint             move;
+  Tool              tool;
+  guint64           target;
+  gint64            started_ns;
+  gint64            ended_ns;
+  gboolean          library_saw;     /* the signal with the target size */
+  gboolean          virsh_saw;       /* the watcher's line with it */
+  gboolean          request_done;    /* resize_async or virsh returned */
+  guint             timeout_id;
+
+  GArray           *size_latency_ns;
+  GArray           *size_at_ns;       /* since the move's request */
+  gboolean          failed;
+} Resize;
+
+static void resize_next (Resize *resize);
+
+static void
+resize_fail (Resize     *resize,
+             const char *what)
+{
+  progress ("resize: move %u: %s", resize->move, what);
+  resize->failed = TRUE;
+  g_main_loop_quit (resize->loop);
+}
+
+static gboolean
+resize_settled (gpointer data)
+{
+  Resize *resize = data;
+
+  resize->move++;
+  resize_next (resize);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+resize_check_done (Resize *resize)
+{
+  gint64 duration;
+
+  if (!resize->library_saw || !resize->virsh_saw || !resize->request_done)
+    return;
+
+  g_clear_handle_id (&resize->timeout_id, g_source_remove);
+  duration = resize->ended_ns - resize->started_ns;
+  g_string_append_printf (resize->out, "%s{\"tool\": \"%s\", \"direction\": \"%s\", \"ns\": %"
+                          G_GINT64_FORMAT "}",
+                          resize->move ? ", " : "",
+                          resize->tool == TOOL_LIBRARY ? "library" : "virsh",
+                          resize->target == LARGE_SIZE ? "grow" : "shrink", duration);
+  progress ("resize: %s %s in %.3f s", resize->tool == TOOL_LIBRARY ? "library" : "virsh  ",
+            resize->target == LARGE_SIZE ? "grow  " : "shrink", duration / 1e9);
+
+  /* QEMU sends a device's size at most once a second: a request within a
+   * second of the last event would see its first event held back. Each
+   * move starts clear of that. */
+  g_timeout_add (1200, resize_settled, resize);
+}
+
+static void
+resize_size_changed (VmemDomain       *domain,
+                     VmemMemoryDevice *device,
+                     guint64           size,
+                     gpointer          user_data)
+{
+  gint64 t = now_ns ();
+  Resize *resize = user_data;
+  gint64 latency = t - __atomic_load_n (&size_change_called_ns, __ATOMIC_SEQ_CST);
+
+  g_array_append_val (resize->size_latency_ns, latency);
+  latency = t - resize->started_ns;
+  g_array_append_val (resize->size_at_ns, latency);
+
+  if (g_strcmp0 (vmem_memory_device_get_alias (device), resize->alias) != 0)
+    return;
+  if (size == resize->target && !resize->library_saw)
+    {
+      resize->library_saw = TRUE;
+      if (resize->tool == TOOL_LIBRARY)
+        resize->ended_ns = t;
+      resize_check_done (resize);
+    }
+}
+
+static void watcher_read (Resize *resize);
+
+static void
+watcher_line (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Resize *resize = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object),
+                                                                     result, NULL, &error);
+  gint64 t = now_ns ();
+  guint64 kib;
+
+  if (line == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        resize_fail (resize, "virsh event stopped");
+      return;
+    }
+
+  g_strstrip (line);
+  if (g_str_has_prefix (line, "size: ") &&
+      g_ascii_string_to_unsigned (line + strlen ("size: "), 10, 0, G_MAXUINT64, &kib, NULL) &&
+      kib * 1024 == resize->target && !resize->virsh_saw)
+    {
+      resize->virsh_saw = TRUE;
+      if (resize->tool == TOOL_VIRSH)
+        resize->ended_ns = t;
+      resize_check_done (resize);
+    }
+
+  watcher_read (resize);
+}
+
+static void
+watcher_read (Resize *resize)
+{
+  g_data_input_stream_read_line_async (resize->watcher_out, G_PRIORITY_DEFAULT, NULL,
+                                       watcher_line, resize);
+}
+
+static void
+resize_library_done (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Resize *resize = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vmem_virtio_mem_resize_finish (VMEM_VIRTIO_MEM (object), result, &error))
+    {
+      resize_fail (resize, error->message);
+      return;
+    }
+  resize->request_done = TRUE;
+  resize_check_done (resize);
+}
+
+static void
+resize_virsh_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Resize *resize = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
+    {
+      resize_fail (resize, error->message);
+      return;
+    }
+  resize->request_done = TRUE;
+  resize_check_done (resize);
+}
+
+static gboolean
+resize_timed_out (gpointer data)
+{
+  Resize *resize = data;
+
+  resize->timeout_id = 0;
+  resize_fail (resize, resize->virsh_saw || resize->tool == TOOL_VIRSH
+                       ? "no final size within 30 s"
+                       : "no final size within 30 s (is virsh event running?)");
+  return G_SOURCE_REMOVE;
+}
+
+/* Moves in blocks of four: library grow, virsh shrink, virsh grow, library
+ * shrink; the next block swaps the tools. Each tool does each direction
+ * equally often, and each goes first as often as the other. */
+static void
+resize_next (Resize *resize)
+{
+  static const Tool pattern[4] = { TOOL_LIBRARY, TOOL_VIRSH, TOOL_VIRSH, TOOL_LIBRARY };
+  Tool tool;
+
+  if (resize->move == resize->n_moves)
+    {
+      g_main_loop_quit (resize->loop);
+      return;
+    }
+
+  tool = pattern[resize->move % 4];
+  if ((resize->move / 4) % 2 == 1)
+    tool = tool == TOOL_LIBRARY ? TOOL_VIRSH : TOOL_LIBRARY;
+
+  resize->tool = tool;
+  resize->target = resize->move % 2 == 0 ? LARGE_SIZE : SMALL_SIZE;
+  resize->library_saw = resize->virsh_saw = resize->request_done = FALSE;
+  resize->timeout_id = g_timeout_add_seconds (30, resize_timed_out, resize);
+
+  resize->started_ns = now_ns ();
+  if (tool == TOOL_LIBRARY)
+    vmem_virtio_mem_resize_async (resize->device, resize->target, NULL, resize_library_done,
+                                  resize);
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT "KiB", resize->target / 1024);
+      g_autoptr(GSubprocess) virsh =
+        g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                          "virsh", "-q", "-c", resize->uri, "update-memory-device",
+                          resize->domain_name, "--alias", resize->alias,
+                          "--requested-size", size, "--live", NULL);
+
+      if (virsh == NULL)
+        {
+          resize_fail (resize, error->message);
+          return;
+        }
+      g_subprocess_wait_check_async (virsh, NULL, resize_virsh_done, resize);
+    }
+}
+
+static gboolean
+resize_start (gpointer data)
+{
+  resize_next (data);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+run_resize (const char *uri,
+            const char *domain_name,
+            const char *alias,
+            guint       blocks)
+{
+  g_autoptr(VmemConnection) connection = library_open (uri);
+  g_autoptr(GError) error = NULL;
+  VmemMemoryDevice *device;
+  Resize resize = { uri, domain_name, alias, blocks * 4 };
+
+  resize.domain = vmem_connection_lookup_domain (connection, domain_name, &error);
+  if (resize.domain == NULL)
+    die ("the library found no domain %s: %s", domain_name, error->message);
+  device = vmem_domain_find_memory_device (resize.domain, alias);
+  if (device == NULL || !VMEM_IS_VIRTIO_MEM (device))
+    die ("domain %s has no virtio-mem device %s", domain_name, alias);
+  resize.device = VMEM_VIRTIO_MEM (device);
+  if (vmem_virtio_mem_get_current_size (resize.device) != SMALL_SIZE)
+    die ("%s does not start at 128 MiB", alias);
+
+  resize.loop = g_main_loop_new (NULL, FALSE);
+  resize.out = g_string_new ("{\"moves\": [");
+  resize.size_latency_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  resize.size_at_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_signal_connect (resize.domain, "memory-device-size-changed",
+                    G_CALLBACK (resize_size_changed), &resize);
+
+  resize.watcher = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                     "virsh", "-c", uri, "event", "--domain", domain_name,
+                                     "--event", "memory-device-size-change", "--loop", NULL);
+  if (resize.watcher == NULL)
+    die ("cannot run virsh event: %s", error->message);
+  resize.watcher_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (resize.watcher));
+  watcher_read (&resize);
+
+  /* The first move is the library's, and waits for the watcher's line
+   * too: the watcher shows it listens before virsh is timed with it. */
+  g_timeout_add (500, resize_start, &resize);
+  g_main_loop_run (resize.loop);
+
+  g_subprocess_force_exit (resize.watcher);
+  g_clear_handle_id (&resize.timeout_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (resize.domain, &resize);
+
+  if (resize.failed)
+    die ("the resize benchmark did not complete");
+
+  g_string_append (resize.out, "], \"size_events\": ");
+  g_string_append_printf (resize.out, "%d, ", g_atomic_int_get (&size_change_calls));
+  append_samples (resize.out, "size_latency_ns", resize.size_latency_ns);
+  g_string_append (resize.out, ", ");
+  append_samples (resize.out, "size_at_ns", resize.size_at_ns);
+  g_string_append (resize.out, "}");
+  printf ("%s\n", resize.out->str);
+
+  /* Pending reads end with the stream. */
+  g_clear_object (&resize.watcher_out);
+  g_clear_object (&resize.watcher);
+  g_string_free (resize.out, TRUE);
+  g_array_unref (resize.size_latency_ns);
+  g_array_unref (resize.size_at_ns);
+  g_main_loop_unref (resize.loop);
+  g_clear_object (&resize.domain);
+  vmem_connection_close (connection);
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setvbuf (stdout, NULL, _IOLBF, 0);
+
+  if (argc == 4 && strcmp (argv[1], "enumerate") == 0)
+    return run_enumerate (argv[2], parse_count (argv[3]));
+  if (argc == 5 && strcmp (argv[1], "events") == 0)
+    return run_events (argv[2], argv[3], parse_count (argv[4]));
+  if (argc == 6 && strcmp (argv[1], "resize") == 0)
+    return run_resize (argv[2], argv[3], argv[4], parse_count (argv[5]));
+
+  fprintf (stderr,
+           "usage: %s enumerate URI REPS\n"
+           "       %s events URI DOMAIN N\n"
+           "       %s resize URI DOMAIN ALIAS BLOCKS\n",
+           argv[0], argv[0], argv[0]);
+  return 2;
+}
