@@ -97,7 +97,11 @@ typedef struct
   virEventTimeoutCallback timeout_callback;
   void           *opaque;
   virFreeCallback ff;
-  GSource        *source;     /* NULL while disabled; guarded by loop_lock */
+  GSource        *source;     /* handles: NULL while disabled; guarded by loop_lock */
+  int             events;     /* handles: what is watched; guarded by loop_lock */
+  gint64          expires;    /* timeouts: monotonic time in µs, -1 while
+                               * disabled; guarded by loop_lock */
+  int             interval;   /* timeouts: in ms; guarded by loop_lock */
   gint            removed;    /* atomic */
 } LoopWatch;
 
@@ -144,15 +148,90 @@ loop_handle_dispatch (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-loop_timeout_dispatch (gpointer data)
+/* A timeout is one source for its whole life, which runs when the watch's
+ * expiry time has come. libvirt restarts some timeouts very often (the
+ * keepalive timer, at every message received): a restart only moves the
+ * expiry time, and wakes the loop's thread only when that time comes
+ * sooner than the one it may be sleeping towards. */
+typedef struct
 {
-  LoopWatch *watch = data;
+  GSource    source;
+  LoopWatch *watch;
+} LoopTimeoutSource;
+
+static gint64
+loop_timeout_expires (LoopWatch *watch)
+{
+  gint64 expires;
+
+  g_mutex_lock (&loop_lock);
+  expires = watch->expires;
+  g_mutex_unlock (&loop_lock);
+  return expires;
+}
+
+static gboolean
+loop_timeout_prepare (GSource *source,
+                      gint    *timeout)
+{
+  gint64 expires = loop_timeout_expires (((LoopTimeoutSource *) source)->watch);
+  gint64 now;
+
+  *timeout = -1;
+  if (expires < 0)
+    return FALSE;
+
+  now = g_source_get_time (source);
+  if (now >= expires)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
+  /* Rounded up: waking early would only mean preparing again. */
+  *timeout = (gint) MIN ((expires - now + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+loop_timeout_check (GSource *source)
+{
+  gint64 expires = loop_timeout_expires (((LoopTimeoutSource *) source)->watch);
+
+  return expires >= 0 && g_source_get_time (source) >= expires;
+}
+
+static gboolean
+loop_timeout_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     data)
+{
+  LoopWatch *watch = ((LoopTimeoutSource *) source)->watch;
+
+  /* libvirt's timeouts repeat every interval until changed. */
+  g_mutex_lock (&loop_lock);
+  if (watch->expires >= 0)
+    watch->expires = g_get_monotonic_time () + (gint64) watch->interval * 1000;
+  g_mutex_unlock (&loop_lock);
 
   if (!g_atomic_int_get (&watch->removed))
     watch->timeout_callback (watch->id, watch->opaque);
   return G_SOURCE_CONTINUE;
 }
+
+static void
+loop_timeout_finalize (GSource *source)
+{
+  loop_watch_unref (((LoopTimeoutSource *) source)->watch);
+}
+
+static GSourceFuncs loop_timeout_funcs = {
+  loop_timeout_prepare,
+  loop_timeout_check,
+  loop_timeout_dispatch,
+  loop_timeout_finalize,
+  NULL, NULL
+};
 
 /* Replaces the watch's source; called with loop_lock held. */
 static void
@@ -186,17 +265,25 @@ loop_handle_source (LoopWatch *watch,
 }
 
 static GSource *
-loop_timeout_source (LoopWatch *watch,
-                     int        interval)
+loop_timeout_source (LoopWatch *watch)
 {
-  GSource *source;
+  GSource *source = g_source_new (&loop_timeout_funcs, sizeof (LoopTimeoutSource));
 
-  if (interval < 0)
-    return NULL;
-
-  source = g_timeout_source_new (interval);
-  g_source_set_callback (source, loop_timeout_dispatch, loop_watch_ref (watch), loop_watch_unref);
+  ((LoopTimeoutSource *) source)->watch = loop_watch_ref (watch);
   return source;
+}
+
+/* Sets when a timeout runs next; called with loop_lock held. Returns
+ * whether the loop's thread must wake up to see it in time. */
+static gboolean
+loop_timeout_set_interval (LoopWatch *watch,
+                           int        interval)
+{
+  gint64 before = watch->expires;
+
+  watch->interval = interval;
+  watch->expires = interval < 0 ? -1 : g_get_monotonic_time () + (gint64) interval * 1000;
+  return watch->expires >= 0 && (before < 0 || watch->expires < before);
 }
 
 static gboolean
@@ -253,6 +340,7 @@ loop_add_handle (int                    fd,
   g_mutex_lock (&loop_lock);
   id = watch->id = loop_next_id++;
   g_hash_table_insert (loop_handles, GINT_TO_POINTER (id), watch);
+  watch->events = events;
   loop_watch_set_source (watch, loop_handle_source (watch, events));
   g_mutex_unlock (&loop_lock);
   return id;
@@ -266,8 +354,12 @@ loop_update_handle (int id,
 
   g_mutex_lock (&loop_lock);
   watch = g_hash_table_lookup (loop_handles, GINT_TO_POINTER (id));
-  if (watch != NULL)
-    loop_watch_set_source (watch, loop_handle_source (watch, events));
+  /* libvirt often asks again for what is watched already. */
+  if (watch != NULL && watch->events != events)
+    {
+      watch->events = events;
+      loop_watch_set_source (watch, loop_handle_source (watch, events));
+    }
   g_mutex_unlock (&loop_lock);
 }
 
@@ -290,11 +382,14 @@ loop_add_timeout (int                     interval,
   watch->timeout_callback = callback;
   watch->opaque = opaque;
   watch->ff = ff;
+  watch->expires = -1;
 
   g_mutex_lock (&loop_lock);
   id = watch->id = loop_next_id++;
   g_hash_table_insert (loop_timeouts, GINT_TO_POINTER (id), watch);
-  loop_watch_set_source (watch, loop_timeout_source (watch, interval));
+  loop_timeout_set_interval (watch, interval);
+  /* Attaching wakes the loop's thread. */
+  loop_watch_set_source (watch, loop_timeout_source (watch));
   g_mutex_unlock (&loop_lock);
   return id;
 }
@@ -304,12 +399,16 @@ loop_update_timeout (int id,
                      int interval)
 {
   LoopWatch *watch;
+  gboolean wake = FALSE;
 
   g_mutex_lock (&loop_lock);
   watch = g_hash_table_lookup (loop_timeouts, GINT_TO_POINTER (id));
   if (watch != NULL)
-    loop_watch_set_source (watch, loop_timeout_source (watch, interval));
+    wake = loop_timeout_set_interval (watch, interval);
   g_mutex_unlock (&loop_lock);
+
+  if (wake)
+    g_main_context_wakeup (loop_context);
 }
 
 static int
