@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vmem-enum-types.h"
+#include "vmem-domain-config-private.h"
 #include "vmem-error.h"
 #include "vmem-libvirt-private.h"
 
@@ -903,25 +904,6 @@ domain_snapshot_take (virDomainPtr   dom,
   return snapshot;
 }
 
-static DomainSnapshot *
-domain_snapshot_take_with_state (virDomainPtr      dom,
-                                 VmemDomainState   state,
-                                 GError          **error)
-{
-  DomainSnapshot *snapshot = g_new0 (DomainSnapshot, 1);
-
-  snapshot->dom = dom;
-  snapshot->state = state;
-  snapshot->config = _vmem_domain_fetch_config (dom, FALSE, error);
-  if (snapshot->config == NULL)
-    {
-      domain_snapshot_free (snapshot);
-      return NULL;
-    }
-
-  return snapshot;
-}
-
 static VmemDomain *
 domain_from_snapshot (VmemConnection *self,
                       DomainSnapshot *snapshot)
@@ -1082,6 +1064,93 @@ vmem_connection_lookup_domain_finish (VmemConnection  *self,
   return domain;
 }
 
+/* Reads the XML of listed domains on a thread of its own, one domain ahead
+ * of the caller: each domain is parsed while the next one's XML is on its
+ * way from libvirt. A call to libvirt is mostly waiting, for a remote
+ * daemon all the more, so the parsing costs the listing next to nothing.
+ * One or two domains are read inline, which is cheaper than a thread. */
+typedef struct
+{
+  virDomainPtr *doms;
+  int           n;
+  GCancellable *cancellable;
+  GAsyncQueue  *xmls;        /* libvirt's strings, or NO_XML */
+  GThread      *thread;
+} XmlReader;
+
+/* What the queue carries for a domain whose XML could not be read. */
+static char no_xml[1];
+#define NO_XML ((gpointer) no_xml)
+
+static char *
+xml_reader_read (XmlReader *reader,
+                 int        i)
+{
+  if (g_cancellable_is_cancelled (reader->cancellable))
+    return NULL;
+
+  return virDomainGetXMLDesc (reader->doms[i], 0);
+}
+
+static gpointer
+xml_reader_thread (gpointer data)
+{
+  XmlReader *reader = data;
+
+  for (int i = 0; i < reader->n; i++)
+    {
+      char *xml = xml_reader_read (reader, i);
+
+      g_async_queue_push (reader->xmls, xml != NULL ? xml : NO_XML);
+    }
+
+  return NULL;
+}
+
+static XmlReader *
+xml_reader_start (virDomainPtr *doms,
+                  int           n,
+                  GCancellable *cancellable)
+{
+  XmlReader *reader = g_new0 (XmlReader, 1);
+
+  reader->doms = doms;
+  reader->n = n;
+  reader->cancellable = cancellable;
+  if (n > 2)
+    {
+      reader->xmls = g_async_queue_new ();
+      reader->thread = g_thread_new ("vmem-list", xml_reader_thread, reader);
+    }
+
+  return reader;
+}
+
+/* The XML of domain @i, to free(), or NULL; in order. */
+static char *
+xml_reader_next (XmlReader *reader,
+                 int        i)
+{
+  char *xml;
+
+  if (reader->thread == NULL)
+    return xml_reader_read (reader, i);
+
+  xml = g_async_queue_pop (reader->xmls);
+  return xml != NO_XML ? xml : NULL;
+}
+
+static void
+xml_reader_finish (XmlReader *reader)
+{
+  if (reader->thread != NULL)
+    {
+      g_thread_join (reader->thread);
+      g_async_queue_unref (reader->xmls);
+    }
+  g_free (reader);
+}
+
 /* The domains and their states, in one call where the driver has it. */
 static int
 list_with_states (virConnectPtr      vconn,
@@ -1150,24 +1219,49 @@ list (VmemConnection  *self,
   libvirt_array = states == NULL;
 
   snapshots = g_ptr_array_new_full (n, domain_snapshot_free);
-  for (int i = 0; i < n; i++)
-    {
-      DomainSnapshot *snapshot;
+  {
+    XmlReader *reader = xml_reader_start (doms, n, cancellable);
 
-      /* A domain undefined while we read is simply not listed. */
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          virDomainFree (doms[i]);
-          continue;
-        }
+    for (int i = 0; i < n; i++)
+      {
+        g_autoptr(VmemDomainConfig) config = NULL;
+        DomainSnapshot *snapshot;
+        char *xml = xml_reader_next (reader, i);
+        int state = states != NULL ? (int) states[i] : -1;
 
-      if (states != NULL && (int) states[i] >= 0)
-        snapshot = domain_snapshot_take_with_state (doms[i], states[i], NULL);
-      else
-        snapshot = domain_snapshot_take (doms[i], NULL);
-      if (snapshot != NULL)
+        /* libvirt wrote it: the reader for libvirt's own output. */
+        if (xml != NULL && !g_cancellable_is_cancelled (cancellable))
+          config = _vmem_domain_config_new_from_libvirt_xml (xml, strlen (xml), NULL);
+        free (xml);
+
+        /* A domain undefined while we read is simply not listed. */
+        if (config == NULL)
+          {
+            virDomainFree (doms[i]);
+            continue;
+          }
+
+        /* A record without a state: the domain is asked. */
+        if (state < 0)
+          {
+            int reason;
+
+            if (virDomainGetState (doms[i], &state, &reason, 0) < 0)
+              {
+                virDomainFree (doms[i]);
+                continue;
+              }
+          }
+
+        snapshot = g_new0 (DomainSnapshot, 1);
+        snapshot->dom = doms[i];
+        snapshot->state = state;
+        snapshot->config = g_steal_pointer (&config);
         g_ptr_array_add (snapshots, snapshot);
-    }
+      }
+
+    xml_reader_finish (reader);
+  }
   /* virConnectListAllDomains()'s array is libvirt's to free. */
   if (libvirt_array)
     free (doms);
