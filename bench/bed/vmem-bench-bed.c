@@ -16,7 +16,11 @@
  *       suspends and resumes DOMAIN N times in all, from a thread of its
  *       own on a plain connection, and times each lifecycle event from the
  *       moment libvirt calls the library to the moment the library's
- *       notify::state reaches a handler on the main loop.
+ *       notify::state reaches a handler on the main loop. The baseline is
+ *       the same hop without the library: a plain libvirt callback, on a
+ *       connection of its own on the same libvirt event loop, that posts
+ *       an idle to the main context, timed to the idle's dispatch. The two
+ *       take turns by blocks of 10 events, each alone in the process.
  *
  *   vmem-bench-bed resize URI DOMAIN ALIAS BLOCKS
  *       grows and shrinks the virtio-mem device ALIAS between 128 MiB and
@@ -25,9 +29,12 @@
  *       memory-device-size-changed signal with the requested size) and with
  *       virsh (update-memory-device --live, ended by the line of a running
  *       "virsh event --event memory-device-size-change --loop" with the
- *       requested size). Each block is four moves, the tools and directions
- *       alternating. Meanwhile every size-change event the library gets is
- *       timed as in "events".
+ *       requested size). Each block is four moves, the tools and
+ *       directions alternating as resize_next() says. Meanwhile every
+ *       size-change event the library gets is timed as in "events"; a
+ *       plain callback times the same events too,
+ *       but it runs after the library's and rides on its wake-up of the
+ *       main loop, so it is no baseline, only a hint.
  *
  * How the "libvirt called the library" moment is taken: the program is
  * linked from the library's objects, not against the shared library, with
@@ -325,6 +332,91 @@ plain_open (const char *uri)
   return conn;
 }
 
+/* The same hop as the library's without the library, for the size-change
+ * events of the resize benchmark: a plain libvirt callback on a connection
+ * of its own that posts an idle to the main context, timed from the
+ * callback to the idle's dispatch. Registered with libvirt's own function,
+ * not through the wrapper. */
+typedef struct
+{
+  gint64  called_ns;
+  GArray *latency_ns;
+} Hop;
+
+static gboolean
+hop_dispatch (gpointer data)
+{
+  Hop *hop = data;
+  gint64 latency = now_ns () - hop->called_ns;
+
+  g_array_append_val (hop->latency_ns, latency);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hop_post (GArray *latency_ns)
+{
+  Hop *hop = g_new (Hop, 1);
+  GSource *source = g_idle_source_new ();
+
+  hop->called_ns = now_ns ();
+  hop->latency_ns = latency_ns;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, hop_dispatch, hop, g_free);
+  g_source_attach (source, NULL);
+  g_source_unref (source);
+}
+
+static int
+hop_lifecycle (virConnectPtr  conn,
+               virDomainPtr   dom,
+               int            event,
+               int            detail,
+               void          *opaque)
+{
+  hop_post (opaque);
+  return 0;
+}
+
+static void
+hop_size_change (virConnectPtr       conn,
+                 virDomainPtr        dom,
+                 const char         *alias,
+                 unsigned long long  size,
+                 void               *opaque)
+{
+  hop_post (opaque);
+}
+
+/* Opens the baseline's connection, after the library's: on the same
+ * libvirt event loop. */
+static virConnectPtr
+hop_open (const char *uri,
+          int         event_id,
+          GArray     *latency_ns)
+{
+  virConnectPtr conn = plain_open (uri);
+  virConnectDomainEventGenericCallback callback =
+    event_id == VIR_DOMAIN_EVENT_ID_LIFECYCLE ? VIR_DOMAIN_EVENT_CALLBACK (hop_lifecycle)
+                                              : VIR_DOMAIN_EVENT_CALLBACK (hop_size_change);
+
+  if (__real_virConnectDomainEventRegisterAny (conn, NULL, event_id, callback, latency_ns,
+                                               NULL) < 0)
+    die ("cannot register the baseline's event callback: %s", virGetLastErrorMessage ());
+  return conn;
+}
+
+static void
+hop_wait (GArray *latency_ns,
+          guint   n)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+
+  while (latency_ns->len < n && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
 static void
 append_samples (GString    *out,
                 const char *name,
@@ -503,19 +595,38 @@ run_enumerate (const char *uri,
 
 /* ------------------------------------------------------------- events */
 
+/* The library and the baseline take turns by blocks of events, each alone
+ * in the process during its block: two callbacks of the same event would
+ * have the second ride on the main loop's wake-up by the first. */
+#define EVENTS_BLOCK 10
+
 typedef struct
 {
-  const char *uri;
-  const char *domain_name;
-  guint       n;
+  virDomainPtr dom;          /* on the driver's plain connection */
+  guint        first;        /* the first event of the block */
+  guint        n;            /* how many in the block */
 
-  GMutex      lock;
-  GCond       cond;
-  guint       seen;          /* notify::state handled */
-  GArray     *latency_ns;
-  gboolean    failed;
-  GMainLoop  *loop;
+  GMutex       lock;
+  GCond        cond;
+  guint        seen;         /* in this block */
+  gboolean     failed;
+  GMainLoop   *loop;
+
+  GArray      *latency_ns;   /* the library's */
+  GArray      *baseline_ns;  /* the plain callback's */
 } Events;
+
+static void
+events_seen (Events *events,
+             GArray *samples,
+             gint64  latency)
+{
+  g_mutex_lock (&events->lock);
+  g_array_append_val (samples, latency);
+  events->seen++;
+  g_cond_signal (&events->cond);
+  g_mutex_unlock (&events->lock);
+}
 
 static void
 events_state_notified (GObject    *object,
@@ -524,14 +635,46 @@ events_state_notified (GObject    *object,
 {
   gint64 t = now_ns ();
   Events *events = user_data;
-  gint64 called = __atomic_load_n (&lifecycle_called_ns, __ATOMIC_SEQ_CST);
-  gint64 latency = t - called;
 
-  g_mutex_lock (&events->lock);
-  g_array_append_val (events->latency_ns, latency);
-  events->seen++;
-  g_cond_signal (&events->cond);
-  g_mutex_unlock (&events->lock);
+  events_seen (events, events->latency_ns,
+               t - __atomic_load_n (&lifecycle_called_ns, __ATOMIC_SEQ_CST));
+}
+
+typedef struct
+{
+  gint64  called_ns;
+  Events *events;
+} EventsHop;
+
+static gboolean
+events_hop_dispatch (gpointer data)
+{
+  gint64 t = now_ns ();
+  EventsHop *hop = data;
+
+  events_seen (hop->events, hop->events->baseline_ns, t - hop->called_ns);
+  return G_SOURCE_REMOVE;
+}
+
+/* The baseline: libvirt's callback posts an idle to the main context, as
+ * the library does, and the idle is the handler. */
+static int
+events_hop_lifecycle (virConnectPtr  conn,
+                      virDomainPtr   dom,
+                      int            event,
+                      int            detail,
+                      void          *opaque)
+{
+  EventsHop *hop = g_new (EventsHop, 1);
+  GSource *source = g_idle_source_new ();
+
+  hop->called_ns = now_ns ();
+  hop->events = opaque;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, events_hop_dispatch, hop, g_free);
+  g_source_attach (source, NULL);
+  g_source_unref (source);
+  return 0;
 }
 
 static gboolean
@@ -541,54 +684,50 @@ events_quit (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Suspends and resumes, each time waiting for the signal before the next
+/* Suspends and resumes, each time waiting for the handler before the next
  * request: one event in flight at a time. */
 static gpointer
 events_driver (gpointer data)
 {
   Events *events = data;
-  virConnectPtr conn = plain_open (events->uri);
-  virDomainPtr dom = virDomainLookupByName (conn, events->domain_name);
-
-  if (dom == NULL)
-    die ("no domain %s: %s", events->domain_name, virGetLastErrorMessage ());
 
   for (guint i = 0; i < events->n && !events->failed; i++)
     {
       gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-      int rc = i % 2 == 0 ? virDomainSuspend (dom) : virDomainResume (dom);
+      gboolean suspend = (events->first + i) % 2 == 0;
+      int rc = suspend ? virDomainSuspend (events->dom) : virDomainResume (events->dom);
 
       if (rc < 0)
         {
-          progress ("events: %s failed: %s", i % 2 == 0 ? "suspend" : "resume",
+          progress ("events: %s failed: %s", suspend ? "suspend" : "resume",
                     virGetLastErrorMessage ());
           events->failed = TRUE;
           break;
         }
 
       g_mutex_lock (&events->lock);
-      while (events->seen < i + 1)
+      while (events->seen < i + 1 && !events->failed)
         if (!g_cond_wait_until (&events->cond, &events->lock, deadline))
           {
-            progress ("events: no notify::state within 10 s of event %u", i);
+            progress ("events: no handler within 10 s of event %u", events->first + i);
             events->failed = TRUE;
-            break;
           }
       g_mutex_unlock (&events->lock);
     }
 
-  /* Leave the guest running whatever happened. */
-  {
-    int state, reason;
-
-    if (virDomainGetState (dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED)
-      virDomainResume (dom);
-  }
-
-  virDomainFree (dom);
-  virConnectClose (conn);
   g_main_context_invoke (NULL, events_quit, events->loop);
   return NULL;
+}
+
+static void
+events_run_block (Events *events)
+{
+  GThread *driver;
+
+  events->seen = 0;
+  driver = g_thread_new ("events-driver", events_driver, events);
+  g_main_loop_run (events->loop);
+  g_thread_join (driver);
 }
 
 static int
@@ -596,45 +735,94 @@ run_events (const char *uri,
             const char *domain_name,
             guint       n)
 {
-  g_autoptr(VmemConnection) connection = library_open (uri);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VmemDomain) domain = vmem_connection_lookup_domain (connection, domain_name, &error);
+  virConnectPtr conn;
   g_autoptr(GString) out = g_string_new ("{");
-  Events events = { uri, domain_name, n };
-  GThread *driver;
+  Events events = { NULL, };
+  int state, reason;
 
-  if (domain == NULL)
-    die ("the library found no domain %s: %s", domain_name, error->message);
-  if (vmem_domain_get_state (domain) != VMEM_DOMAIN_STATE_RUNNING)
+  /* The library registers libvirt's event loop when it first opens; the
+   * plain connections use the same. */
+  {
+    g_autoptr(VmemConnection) connection = library_open (uri);
+
+    vmem_connection_close (connection);
+  }
+
+  conn = plain_open (uri);
+  events.dom = virDomainLookupByName (conn, domain_name);
+  if (events.dom == NULL)
+    die ("no domain %s: %s", domain_name, virGetLastErrorMessage ());
+  if (virDomainGetState (events.dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_RUNNING)
     die ("domain %s does not run", domain_name);
 
   g_mutex_init (&events.lock);
   g_cond_init (&events.cond);
   events.latency_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  events.baseline_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
   events.loop = g_main_loop_new (NULL, FALSE);
-  g_signal_connect (domain, "notify::state", G_CALLBACK (events_state_notified), &events);
-
   g_atomic_int_set (&lifecycle_calls, 0);
-  driver = g_thread_new ("events-driver", events_driver, &events);
-  g_main_loop_run (events.loop);
-  g_thread_join (driver);
 
-  g_signal_handlers_disconnect_by_data (domain, &events);
+  for (guint first = 0; first < n && !events.failed; first += EVENTS_BLOCK)
+    {
+      gboolean library = (first / EVENTS_BLOCK) % 2 == 0;
+
+      events.first = first;
+      events.n = MIN (EVENTS_BLOCK, n - first);
+
+      if (library)
+        {
+          g_autoptr(VmemConnection) connection = library_open (uri);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(VmemDomain) domain = vmem_connection_lookup_domain (connection, domain_name,
+                                                                        &error);
+
+          if (domain == NULL)
+            die ("the library found no domain %s: %s", domain_name, error->message);
+          g_signal_connect (domain, "notify::state", G_CALLBACK (events_state_notified), &events);
+          events_run_block (&events);
+          g_signal_handlers_disconnect_by_data (domain, &events);
+          vmem_connection_close (connection);
+        }
+      else
+        {
+          virConnectPtr hop_conn = plain_open (uri);
+          int id = __real_virConnectDomainEventRegisterAny (hop_conn, NULL,
+                                                            VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                            VIR_DOMAIN_EVENT_CALLBACK (events_hop_lifecycle),
+                                                            &events, NULL);
+
+          if (id < 0)
+            die ("cannot register the baseline's callback: %s", virGetLastErrorMessage ());
+          events_run_block (&events);
+          /* A connection with a callback stays open until it is gone. */
+          virConnectDomainEventDeregisterAny (hop_conn, id);
+          virConnectClose (hop_conn);
+        }
+    }
+
+  /* Leave the guest running whatever happened. */
+  if (virDomainGetState (events.dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED)
+    virDomainResume (events.dom);
+  virDomainFree (events.dom);
+  virConnectClose (conn);
+
   if (events.failed)
     die ("the lifecycle events did not all come");
 
-  progress ("events: %u lifecycle callbacks, %u notify::state", g_atomic_int_get (&lifecycle_calls),
-            events.seen);
+  progress ("events: %u lifecycle callbacks into the library, %u handled; %u by the baseline",
+            g_atomic_int_get (&lifecycle_calls), events.latency_ns->len, events.baseline_ns->len);
   g_string_append_printf (out, "\"callbacks\": %d, ", g_atomic_int_get (&lifecycle_calls));
   append_samples (out, "latency_ns", events.latency_ns);
+  g_string_append (out, ", ");
+  append_samples (out, "baseline_latency_ns", events.baseline_ns);
   g_string_append (out, "}");
   printf ("%s\n", out->str);
 
   g_array_unref (events.latency_ns);
+  g_array_unref (events.baseline_ns);
   g_main_loop_unref (events.loop);
   g_mutex_clear (&events.lock);
   g_cond_clear (&events.cond);
-  vmem_connection_close (connection);
   return 0;
 }
 
@@ -830,13 +1018,20 @@ resize_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Moves in blocks of four: library grow, virsh shrink, virsh grow, library
- * shrink; the next block swaps the tools. Each tool does each direction
- * equally often, and each goes first as often as the other. */
+/* Moves by cycles of eight, grow and shrink alternating: library grow,
+ * virsh shrink, virsh grow, library shrink, library grow, library shrink,
+ * virsh grow, virsh shrink; the next cycle swaps the tools. Each tool does
+ * each direction equally often, each shrink follows each tool's grow
+ * equally often (what the guest does after a grow may weigh on the
+ * shrink), and each tool goes first as often as the other. A block is
+ * half a cycle. */
 static void
 resize_next (Resize *resize)
 {
-  static const Tool pattern[4] = { TOOL_LIBRARY, TOOL_VIRSH, TOOL_VIRSH, TOOL_LIBRARY };
+  static const Tool pattern[8] = {
+    TOOL_LIBRARY, TOOL_VIRSH, TOOL_VIRSH, TOOL_LIBRARY,
+    TOOL_LIBRARY, TOOL_LIBRARY, TOOL_VIRSH, TOOL_VIRSH,
+  };
   Tool tool;
 
   if (resize->move == resize->n_moves)
@@ -845,8 +1040,8 @@ resize_next (Resize *resize)
       return;
     }
 
-  tool = pattern[resize->move % 4];
-  if ((resize->move / 4) % 2 == 1)
+  tool = pattern[resize->move % 8];
+  if ((resize->move / 8) % 2 == 1)
     tool = tool == TOOL_LIBRARY ? TOOL_VIRSH : TOOL_LIBRARY;
 
   resize->tool = tool;
@@ -894,6 +1089,8 @@ run_resize (const char *uri,
   g_autoptr(GError) error = NULL;
   VmemMemoryDevice *device;
   Resize resize = { uri, domain_name, alias, blocks * 4 };
+  g_autoptr(GArray) hop_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  virConnectPtr hop_conn = hop_open (uri, VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE, hop_ns);
 
   resize.domain = vmem_connection_lookup_domain (connection, domain_name, &error);
   if (resize.domain == NULL)
@@ -931,12 +1128,16 @@ run_resize (const char *uri,
 
   if (resize.failed)
     die ("the resize benchmark did not complete");
+  hop_wait (hop_ns, resize.size_latency_ns->len);
+  virConnectClose (hop_conn);
 
   g_string_append (resize.out, "], \"size_events\": ");
   g_string_append_printf (resize.out, "%d, ", g_atomic_int_get (&size_change_calls));
   append_samples (resize.out, "size_latency_ns", resize.size_latency_ns);
   g_string_append (resize.out, ", ");
   append_samples (resize.out, "size_at_ns", resize.size_at_ns);
+  g_string_append (resize.out, ", ");
+  append_samples (resize.out, "baseline_latency_ns", hop_ns);
   g_string_append (resize.out, "}");
   printf ("%s\n", resize.out->str);
 
