@@ -14,7 +14,7 @@
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Vmem from 'gi://Vmem?version=1.0';
-import System from 'system';
+import {UsageError, parseArgs, items, run} from './cli.js';
 
 Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
 Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
@@ -34,43 +34,6 @@ domain.
 Exit status: 0 success, 1 failure, 2 usage, 3 no such domain, 4 refused XML.`;
 
 const HEADER = ['DOMAIN', 'ALIAS', 'MODEL', 'NODE', 'SIZE', 'BLOCK', 'REQUESTED', 'CURRENT'];
-
-class UsageError extends Error {}
-
-// The exit status for an error: what went wrong, not where.
-function exitStatus(error) {
-  if (error instanceof UsageError)
-    return 2;
-  if (!(error instanceof GLib.Error))
-    return 1;
-  if (error.matches(Vmem.error_quark(), Vmem.Error.NOT_FOUND))
-    return 3;
-  if (error.matches(Vmem.error_quark(), Vmem.Error.INVALID_XML))
-    return 4;
-  return 1;
-}
-
-// Options and positionals; @valued maps the options that take a value,
-// such as '-c' and '--connect', to their name, 'connect'.
-function parseArgs(argv, valued) {
-  const options = {}, positionals = [];
-  for (let i = 0; i < argv.length; i++) {
-    let [name, value] = argv[i].split(/=(.*)/s);
-    if (!name.startsWith('-') || name === '-') {
-      positionals.push(argv[i]);
-    } else if (name === '-h' || name === '--help') {
-      options.help = true;
-    } else if (name in valued) {
-      value ??= argv[++i];
-      if (value === undefined)
-        throw new UsageError(`${name} needs a value`);
-      options[valued[name]] = value;
-    } else {
-      throw new UsageError(`unknown option ${name}`);
-    }
-  }
-  return [options, positionals];
-}
 
 function size(bytes, known = true) {
   return known ? Vmem.size_format(bytes) : '-';
@@ -96,13 +59,6 @@ function row(domainName, device, active) {
     size(virtioMem ? device.requested_size : 0, virtioMem),
     size(virtioMem ? device.current_size : 0, virtioMem && active),
   ];
-}
-
-function items(model) {
-  const list = [];
-  for (let i = 0; i < model.get_n_items(); i++)
-    list.push(model.get_item(i));
-  return list;
 }
 
 function printTable(rows, emptyDomains) {
@@ -172,17 +128,4 @@ async function main(argv) {
   return 0;
 }
 
-const loop = new GLib.MainLoop(null, false);
-let status = 1;
-main(ARGV).then(code => {
-  status = code;
-}, error => {
-  status = exitStatus(error);
-  printerr(`list-devices.js: ${error.message}`);
-  if (status === 2)
-    printerr(USAGE.split('\n\n')[0]);
-  else if (!(error instanceof GLib.Error))
-    printerr(error.stack);
-}).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+run('list-devices.js', USAGE, main);

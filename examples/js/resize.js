@@ -17,7 +17,7 @@
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Vmem from 'gi://Vmem?version=1.0';
-import System from 'system';
+import {SIGINT, UsageError, exitStatus, parseArgs, run} from './cli.js';
 
 Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
 Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
@@ -35,54 +35,6 @@ the memory. SIZE is a number and a unit, such as 1GiB.
 
 Exit status: 0 success, 1 failure, 2 usage, 3 no such domain or device,
 4 refused size, 5 the guest stalled, 6 interrupted.`;
-
-const REFUSED = [Vmem.Error.INVALID_SIZE, Vmem.Error.OVERFLOW, Vmem.Error.NOT_ALIGNED,
-  Vmem.Error.OUT_OF_RANGE, Vmem.Error.UNSUPPORTED_MODEL];
-
-// Signal numbers, which GLib does not name.
-const SIGINT = 2;
-
-class UsageError extends Error {}
-
-// The exit status for an error: what went wrong, not where.
-function exitStatus(error) {
-  if (error instanceof UsageError)
-    return 2;
-  if (!(error instanceof GLib.Error))
-    return 1;
-  const vmem = code => error.matches(Vmem.error_quark(), code);
-  if (vmem(Vmem.Error.NOT_FOUND))
-    return 3;
-  if (REFUSED.some(vmem))
-    return 4;
-  if (vmem(Vmem.Error.STALLED))
-    return 5;
-  if (error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
-    return 6;
-  return 1;
-}
-
-// Options and positionals; @valued maps the options that take a value,
-// such as '-c' and '--connect', to their name, 'connect'.
-function parseArgs(argv, valued) {
-  const options = {}, positionals = [];
-  for (let i = 0; i < argv.length; i++) {
-    let [name, value] = argv[i].split(/=(.*)/s);
-    if (!name.startsWith('-') || name === '-') {
-      positionals.push(argv[i]);
-    } else if (name === '-h' || name === '--help') {
-      options.help = true;
-    } else if (name in valued) {
-      value ??= argv[++i];
-      if (value === undefined)
-        throw new UsageError(`${name} needs a value`);
-      options[valued[name]] = value;
-    } else {
-      throw new UsageError(`unknown option ${name}`);
-    }
-  }
-  return [options, positionals];
-}
 
 function vmemError(code, message) {
   return new GLib.Error(Vmem.error_quark(), code, message);
@@ -170,17 +122,4 @@ async function main(argv) {
   return resize(domain, device, size);
 }
 
-const loop = new GLib.MainLoop(null, false);
-let status = 1;
-main(ARGV).then(code => {
-  status = code;
-}, error => {
-  status = exitStatus(error);
-  printerr(`resize.js: ${error.message}`);
-  if (status === 2)
-    printerr(USAGE.split('\n\n')[0]);
-  else if (!(error instanceof GLib.Error))
-    printerr(error.stack);
-}).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+run('resize.js', USAGE, main);

@@ -20,7 +20,7 @@
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Vmem from 'gi://Vmem?version=1.0';
-import System from 'system';
+import {SIGINT, SIGTERM, UsageError, parseArgs, items, run} from './cli.js';
 
 Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
 Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
@@ -38,54 +38,11 @@ timestamp, until interrupted.
 
 Exit status: 0 success, 1 failure, 2 usage, 3 no such domain.`;
 
-// Signal numbers, which GLib does not name.
-const SIGINT = 2, SIGTERM = 15;
-
-class UsageError extends Error {}
-
-// The exit status for an error: what went wrong, not where.
-function exitStatus(error) {
-  if (error instanceof UsageError)
-    return 2;
-  if (error instanceof GLib.Error && error.matches(Vmem.error_quark(), Vmem.Error.NOT_FOUND))
-    return 3;
-  return 1;
-}
-
-// Options and positionals; @valued maps the options that take a value,
-// such as '-c' and '--connect', to their name, 'connect'.
-function parseArgs(argv, valued) {
-  const options = {}, positionals = [];
-  for (let i = 0; i < argv.length; i++) {
-    let [name, value] = argv[i].split(/=(.*)/s);
-    if (!name.startsWith('-') || name === '-') {
-      positionals.push(argv[i]);
-    } else if (name === '-h' || name === '--help') {
-      options.help = true;
-    } else if (name in valued) {
-      value ??= argv[++i];
-      if (value === undefined)
-        throw new UsageError(`${name} needs a value`);
-      options[valued[name]] = value;
-    } else {
-      throw new UsageError(`unknown option ${name}`);
-    }
-  }
-  return [options, positionals];
-}
-
 function count(text, what) {
   const n = Number(text ?? 0);
   if (!Number.isInteger(n) || n < 0)
     throw new UsageError(`${what} needs a positive number`);
   return n;
-}
-
-function items(model) {
-  const list = [];
-  for (let i = 0; i < model.get_n_items(); i++)
-    list.push(model.get_item(i));
-  return list;
 }
 
 // Prints the changes until one of the ends comes; resolves to the exit
@@ -171,17 +128,4 @@ async function main(argv) {
   return status;
 }
 
-const loop = new GLib.MainLoop(null, false);
-let status = 1;
-main(ARGV).then(code => {
-  status = code;
-}, error => {
-  status = exitStatus(error);
-  printerr(`watch.js: ${error.message}`);
-  if (status === 2)
-    printerr(USAGE.split('\n\n')[0]);
-  else if (!(error instanceof GLib.Error))
-    printerr(error.stack);
-}).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+run('watch.js', USAGE, main);
