@@ -222,6 +222,11 @@ vmem_xml_child_text (VmemXmlNode  *parent,
  * a domain, and is refused before it costs anything. */
 #define MAX_DEPTH 256
 
+/* The walk of the rules over the elements, which both readers share: they
+ * differ only in how they find the elements in the bytes. Elements that a
+ * DESCEND rule names reach the caller's function as they start; a CAPTURE
+ * rule's element is built as a subtree and reaches it when it ends;
+ * elements no rule names are skipped with all they hold. */
 typedef struct
 {
   const VmemXmlRule *rules;
@@ -229,16 +234,173 @@ typedef struct
   VmemXmlNodeFunc    func;
   gpointer           user_data;
 
+  guint              depth;
+  guint              skip_depth;       /* of the skipped element, or 0 */
+  int                rule_stack[MAX_RULE_DEPTH];
+  VmemXmlNode       *capture;          /* the open element of a capture */
+  guint              capture_rule;
+  Arena              arena;
+} Walk;
+
+typedef enum
+{
+  WALK_SKIP,          /* nothing to build */
+  WALK_NODE,          /* build the element's node for walk_take() */
+  WALK_UNKNOWN_ROOT,  /* the document's root is not the first rule's */
+} WalkStep;
+
+/* An element @name starts (%NULL for a name no rule can have, such as a
+ * prefixed one). The caller has checked the depth against MAX_DEPTH. */
+static WalkStep
+walk_enter (Walk       *w,
+            const char *name,
+            gsize       name_len,
+            int        *out_rule)
+{
+  int parent;
+
+  *out_rule = -1;
+  w->depth++;
+  if (w->skip_depth != 0)
+    return WALK_SKIP;
+
+  if (w->capture != NULL)
+    return WALK_NODE;
+
+  parent = w->depth == 1 ? -1 : w->rule_stack[w->depth - 2];
+  for (guint r = 0; name != NULL && r < w->n_rules; r++)
+    {
+      if (w->rules[r].parent == parent &&
+          w->rules[r].name[0] == name[0] &&
+          strncmp (w->rules[r].name, name, name_len) == 0 &&
+          w->rules[r].name[name_len] == '\0')
+        {
+          *out_rule = r;
+          return WALK_NODE;
+        }
+    }
+
+  if (w->depth == 1)
+    return WALK_UNKNOWN_ROOT;
+
+  w->skip_depth = w->depth;
+  return WALK_SKIP;
+}
+
+/* The node of the element walk_enter() asked for, under @rule. */
+static gboolean
+walk_take (Walk         *w,
+           VmemXmlNode  *node,
+           int           rule,
+           GError      **error)
+{
+  gboolean ok;
+
+  if (w->capture != NULL)
+    {
+      node->parent = w->capture;
+      if (w->capture->last_child != NULL)
+        w->capture->last_child->next = node;
+      else
+        w->capture->children = node;
+      w->capture->last_child = node;
+      w->capture = node;
+      return TRUE;
+    }
+
+  if (w->rules[rule].action == VMEM_XML_RULE_CAPTURE)
+    {
+      w->capture = node;
+      w->capture_rule = rule;
+      return TRUE;
+    }
+
+  g_assert (w->depth <= MAX_RULE_DEPTH);
+  w->rule_stack[w->depth - 1] = rule;
+
+  ok = w->func (w->user_data, rule, node, error);
+  arena_reset (&w->arena);
+  return ok;
+}
+
+/* The element last entered ends. */
+static gboolean
+walk_leave (Walk    *w,
+            GError **error)
+{
+  gboolean ok = TRUE;
+
+  if (w->skip_depth != 0)
+    {
+      if (w->depth == w->skip_depth)
+        w->skip_depth = 0;
+    }
+  else if (w->capture != NULL)
+    {
+      VmemXmlNode *node = w->capture;
+
+      w->capture = node->parent;
+      if (node->parent == NULL)
+        {
+          ok = w->func (w->user_data, w->capture_rule, node, error);
+          arena_reset (&w->arena);
+        }
+    }
+
+  w->depth--;
+  return ok;
+}
+
+/* The captured node that text at this point belongs to, with the leading
+ * white space of its text (layout, not content) taken off @text; %NULL
+ * when the text is not kept. */
+G_ALWAYS_INLINE static inline VmemXmlNode *
+walk_text_node (Walk        *w,
+                const char **text,
+                gsize       *len)
+{
+  VmemXmlNode *node = w->capture;
+
+  if (node == NULL || w->skip_depth != 0)
+    return NULL;
+
+  if (node->text == NULL)
+    {
+      while (*len > 0 && g_ascii_isspace (**text))
+        {
+          (*text)++;
+          (*len)--;
+        }
+      if (*len == 0)
+        return NULL;
+    }
+
+  return node;
+}
+
+/* Appends @len bytes to the text of @node. */
+static void
+walk_append_text (Walk        *w,
+                  VmemXmlNode *node,
+                  const char  *text,
+                  gsize        len)
+{
+  char *joined = arena_alloc (&w->arena, node->text_len + len + 1);
+
+  if (node->text_len > 0)
+    memcpy (joined, node->text, node->text_len);
+  memcpy (joined + node->text_len, text, len);
+  node->text_len += len;
+  joined[node->text_len] = '\0';
+  node->text = joined;
+}
+
+typedef struct
+{
+  Walk               walk;
   xmlParserCtxtPtr   ctxt;
   GError            *error;
   char              *libxml_error;
-
-  guint              depth;
-  guint              skip_depth;
-  int                rule_stack[MAX_RULE_DEPTH];
-  VmemXmlNode       *capture;
-  guint              capture_rule;
-  Arena              arena;
 } ReadState;
 
 static void
@@ -261,7 +423,7 @@ read_new_node (ReadState      *st,
                int             nb_attributes,
                const xmlChar **attributes)
 {
-  VmemXmlNode *node = arena_alloc (&st->arena, sizeof *node);
+  VmemXmlNode *node = arena_alloc (&st->walk.arena, sizeof *node);
   guint n = 0;
 
   memset (node, 0, sizeof *node);
@@ -273,7 +435,7 @@ read_new_node (ReadState      *st,
     {
       gsize plen = strlen ((const char *) prefix);
       gsize llen = strlen ((const char *) localname);
-      char *qname = arena_alloc (&st->arena, plen + llen + 2);
+      char *qname = arena_alloc (&st->walk.arena, plen + llen + 2);
 
       memcpy (qname, prefix, plen);
       qname[plen] = ':';
@@ -285,7 +447,7 @@ read_new_node (ReadState      *st,
   if (node->n_attrs == 0)
     return node;
 
-  node->attrs = arena_alloc (&st->arena, node->n_attrs * sizeof (VmemXmlAttr));
+  node->attrs = arena_alloc (&st->walk.arena, node->n_attrs * sizeof (VmemXmlAttr));
 
   /* Namespace declarations are kept as the attributes they were written as. */
   for (int i = 0; i < nb_namespaces; i++, n++)
@@ -298,7 +460,7 @@ read_new_node (ReadState      *st,
         {
           gsize len = strlen (ns_prefix);
 
-          name = arena_alloc (&st->arena, len + 7);
+          name = arena_alloc (&st->walk.arena, len + 7);
           memcpy (name, "xmlns:", 6);
           memcpy (name + 6, ns_prefix, len + 1);
         }
@@ -306,7 +468,7 @@ read_new_node (ReadState      *st,
         name = (char *) "xmlns";
 
       node->attrs[n].name = name;
-      node->attrs[n].value = arena_strndup (&st->arena, uri, strlen (uri));
+      node->attrs[n].value = arena_strndup (&st->walk.arena, uri, strlen (uri));
       node->attrs[n].used = FALSE;
     }
 
@@ -323,37 +485,18 @@ read_new_node (ReadState      *st,
         {
           gsize plen = strlen ((const char *) attr_prefix);
           gsize llen = strlen ((const char *) attr_local);
-          char *qname = arena_alloc (&st->arena, plen + llen + 2);
+          char *qname = arena_alloc (&st->walk.arena, plen + llen + 2);
 
           memcpy (qname, attr_prefix, plen);
           qname[plen] = ':';
           memcpy (qname + plen + 1, attr_local, llen + 1);
           node->attrs[n].name = qname;
         }
-      node->attrs[n].value = arena_strndup (&st->arena, (const char *) value, end - value);
+      node->attrs[n].value = arena_strndup (&st->walk.arena, (const char *) value, end - value);
       node->attrs[n].used = FALSE;
     }
 
   return node;
-}
-
-static int
-read_find_rule (ReadState     *st,
-                int            parent,
-                const xmlChar *localname,
-                const xmlChar *prefix)
-{
-  if (prefix != NULL)
-    return -1;
-
-  for (guint r = 0; r < st->n_rules; r++)
-    {
-      if (st->rules[r].parent == parent &&
-          strcmp (st->rules[r].name, (const char *) localname) == 0)
-        return r;
-    }
-
-  return -1;
 }
 
 static void
@@ -368,16 +511,15 @@ read_start_element (void           *ctx,
                     const xmlChar **attributes)
 {
   ReadState *st = ctx;
+  const char *name = (const char *) localname;
+  GError *error = NULL;
   VmemXmlNode *node;
-  int parent;
   int rule;
 
   if (st->error != NULL)
     return;
 
-  st->depth++;
-
-  if (st->depth > MAX_DEPTH)
+  if (st->walk.depth == MAX_DEPTH)
     {
       read_fail (st, g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
                                   "The document is nested more than %d elements deep",
@@ -385,63 +527,28 @@ read_start_element (void           *ctx,
       return;
     }
 
-  if (st->skip_depth != 0)
-    return;
-
-  if (st->capture != NULL)
+  /* No rule names a prefixed element. */
+  switch (walk_enter (&st->walk, prefix == NULL ? name : NULL, strlen (name), &rule))
     {
+    case WALK_SKIP:
+      return;
+
+    case WALK_UNKNOWN_ROOT:
+      read_fail (st, g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
+                                  "Expected a <%s> element, not <%s%s%s>",
+                                  st->walk.rules[0].name,
+                                  prefix != NULL ? (const char *) prefix : "",
+                                  prefix != NULL ? ":" : "",
+                                  name));
+      return;
+
+    case WALK_NODE:
       node = read_new_node (st, localname, prefix, nb_namespaces, namespaces,
                             nb_attributes, attributes);
-      node->parent = st->capture;
-      if (st->capture->last_child != NULL)
-        st->capture->last_child->next = node;
-      else
-        st->capture->children = node;
-      st->capture->last_child = node;
-      st->capture = node;
+      if (!walk_take (&st->walk, node, rule, &error))
+        read_fail (st, error);
       return;
     }
-
-  parent = st->depth == 1 ? -1 : st->rule_stack[st->depth - 2];
-  rule = read_find_rule (st, parent, localname, prefix);
-
-  if (rule < 0)
-    {
-      if (st->depth == 1)
-        {
-          read_fail (st, g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
-                                      "Expected a <%s> element, not <%s%s%s>",
-                                      st->rules[0].name,
-                                      prefix != NULL ? (const char *) prefix : "",
-                                      prefix != NULL ? ":" : "",
-                                      localname));
-          return;
-        }
-
-      st->skip_depth = st->depth;
-      return;
-    }
-
-  node = read_new_node (st, localname, prefix, nb_namespaces, namespaces,
-                        nb_attributes, attributes);
-
-  if (st->rules[rule].action == VMEM_XML_RULE_CAPTURE)
-    {
-      st->capture = node;
-      st->capture_rule = rule;
-      return;
-    }
-
-  g_assert (st->depth <= MAX_RULE_DEPTH);
-  st->rule_stack[st->depth - 1] = rule;
-
-  {
-    GError *error = NULL;
-
-    if (!st->func (st->user_data, rule, node, &error))
-      read_fail (st, error);
-    arena_reset (&st->arena);
-  }
 }
 
 static void
@@ -451,31 +558,13 @@ read_end_element (void          *ctx,
                   const xmlChar *uri)
 {
   ReadState *st = ctx;
+  GError *error = NULL;
 
   if (st->error != NULL)
     return;
 
-  if (st->skip_depth != 0)
-    {
-      if (st->depth == st->skip_depth)
-        st->skip_depth = 0;
-    }
-  else if (st->capture != NULL)
-    {
-      VmemXmlNode *node = st->capture;
-
-      st->capture = node->parent;
-      if (node->parent == NULL)
-        {
-          GError *error = NULL;
-
-          if (!st->func (st->user_data, st->capture_rule, node, &error))
-            read_fail (st, error);
-          arena_reset (&st->arena);
-        }
-    }
-
-  st->depth--;
+  if (!walk_leave (&st->walk, &error))
+    read_fail (st, error);
 }
 
 static void
@@ -484,31 +573,16 @@ read_characters (void          *ctx,
                  int            len)
 {
   ReadState *st = ctx;
-  VmemXmlNode *node = st->capture;
-  char *text;
+  const char *text = (const char *) ch;
+  gsize n = len;
+  VmemXmlNode *node;
 
-  if (node == NULL || st->error != NULL || st->skip_depth != 0)
+  if (st->error != NULL)
     return;
 
-  /* Leading white space is layout, not content. */
-  if (node->text == NULL)
-    {
-      while (len > 0 && g_ascii_isspace (*ch))
-        {
-          ch++;
-          len--;
-        }
-      if (len == 0)
-        return;
-    }
-
-  text = arena_alloc (&st->arena, node->text_len + len + 1);
-  if (node->text_len > 0)
-    memcpy (text, node->text, node->text_len);
-  memcpy (text + node->text_len, ch, len);
-  node->text_len += len;
-  text[node->text_len] = '\0';
-  node->text = text;
+  node = walk_text_node (&st->walk, &text, &n);
+  if (node != NULL)
+    walk_append_text (&st->walk, node, text, n);
 }
 
 static void
@@ -582,10 +656,12 @@ vmem_xml_read (const char        *xml,
 {
   static gsize initialized = 0;
   ReadState st = {
-    .rules = rules,
-    .n_rules = n_rules,
-    .func = func,
-    .user_data = user_data,
+    .walk = {
+      .rules = rules,
+      .n_rules = n_rules,
+      .func = func,
+      .user_data = user_data,
+    },
   };
   gboolean well_formed;
 
@@ -638,12 +714,12 @@ vmem_xml_read (const char        *xml,
     st.error = g_error_new (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
                             "Malformed XML: %s",
                             st.libxml_error != NULL ? st.libxml_error : "parse error");
-  else if (st.error == NULL && st.depth != 0)
+  else if (st.error == NULL && st.walk.depth != 0)
     st.error = g_error_new_literal (VMEM_ERROR, VMEM_ERROR_INVALID_XML,
                                     "Malformed XML: the document ends inside an element");
 
   xmlFreeParserCtxt (st.ctxt);
-  arena_clear (&st.arena);
+  arena_clear (&st.walk.arena);
   g_free (st.libxml_error);
 
   if (st.error != NULL)
@@ -686,21 +762,12 @@ typedef struct
 
 typedef struct
 {
+  Walk               walk;
   const char        *p;
   const char        *end;
-  const VmemXmlRule *rules;
-  guint              n_rules;
-  VmemXmlNodeFunc    func;
-  gpointer           user_data;
-
-  guint              depth;
-  guint              skip_depth;
-  int                rule_stack[MAX_RULE_DEPTH];
+  /* The open elements' names, to match their end tags. */
   const char        *names[MAX_DEPTH + 1];
   gsize              name_lens[MAX_DEPTH + 1];
-  VmemXmlNode       *capture;
-  guint              capture_rule;
-  Arena              arena;
 } FastState;
 
 static inline gboolean
@@ -720,7 +787,7 @@ fast_decode (FastState   *st,
              char       **out,
              gsize       *out_len)
 {
-  char *copy = arena_alloc (&st->arena, len + 1);
+  char *copy = arena_alloc (&st->walk.arena, len + 1);
   gboolean ascii = TRUE;
   gsize n = 0;
 
@@ -781,17 +848,17 @@ fast_new_node (FastState      *st,
                const FastAttr *attrs,
                guint           n_attrs)
 {
-  VmemXmlNode *node = arena_alloc (&st->arena, sizeof *node);
+  VmemXmlNode *node = arena_alloc (&st->walk.arena, sizeof *node);
 
   memset (node, 0, sizeof *node);
   if (memchr (name, ':', name_len) != NULL)
     return NULL;
-  node->name = arena_strndup (&st->arena, name, name_len);
+  node->name = arena_strndup (&st->walk.arena, name, name_len);
   node->n_attrs = n_attrs;
   if (n_attrs == 0)
     return node;
 
-  node->attrs = arena_alloc (&st->arena, n_attrs * sizeof (VmemXmlAttr));
+  node->attrs = arena_alloc (&st->walk.arena, n_attrs * sizeof (VmemXmlAttr));
   for (guint i = 0; i < n_attrs; i++)
     {
       char *value;
@@ -808,7 +875,7 @@ fast_new_node (FastState      *st,
         }
       if (!fast_decode (st, attrs[i].value, attrs[i].value_len, TRUE, &value, &len))
         return NULL;
-      node->attrs[i].name = arena_strndup (&st->arena, attrs[i].name, attrs[i].name_len);
+      node->attrs[i].name = arena_strndup (&st->walk.arena, attrs[i].name, attrs[i].name_len);
       node->attrs[i].value = value;
       node->attrs[i].used = FALSE;
     }
@@ -821,122 +888,44 @@ fast_text (FastState  *st,
            const char *s,
            gsize       len)
 {
-  VmemXmlNode *node = st->capture;
-  char *decoded, *text;
+  VmemXmlNode *node;
+  char *decoded;
   gsize n;
 
-  if (node == NULL || st->skip_depth != 0)
+  /* Nothing but white space before and after the root. */
+  if (st->walk.depth == 0)
     {
-      /* Nothing but white space before and after the root. */
-      if (st->depth == 0)
-        {
-          for (gsize i = 0; i < len; i++)
-            if (!fast_is_space (s[i]))
-              return FALSE;
-        }
+      for (gsize i = 0; i < len; i++)
+        if (!fast_is_space (s[i]))
+          return FALSE;
       return TRUE;
     }
 
-  /* As read_characters(): leading white space is layout. */
-  if (node->text == NULL)
-    {
-      while (len > 0 && g_ascii_isspace (*s))
-        {
-          s++;
-          len--;
-        }
-      if (len == 0)
-        return TRUE;
-    }
+  node = walk_text_node (&st->walk, &s, &len);
+  if (node == NULL)
+    return TRUE;
 
   if (!fast_decode (st, s, len, FALSE, &decoded, &n))
     return FALSE;
-
-  text = arena_alloc (&st->arena, node->text_len + n + 1);
-  if (node->text_len > 0)
-    memcpy (text, node->text, node->text_len);
-  memcpy (text + node->text_len, decoded, n);
-  node->text_len += n;
-  text[node->text_len] = '\0';
-  node->text = text;
+  walk_append_text (&st->walk, node, decoded, n);
   return TRUE;
 }
 
-static int fast_find_rule (FastState  *st,
-                           const char *name,
-                           gsize       name_len);
-
+/* A callback's error is vmem_xml_read()'s to report. */
 static gboolean
-fast_start (FastState      *st,
-            const char     *name,
-            gsize           name_len,
-            const FastAttr *attrs,
-            guint           n_attrs,
-            gboolean        empty)
+fast_take (FastState   *st,
+           VmemXmlNode *node,
+           int          rule)
 {
-  VmemXmlNode *node;
-  int rule;
+  GError *error = NULL;
+  gboolean ok;
 
-  if (st->depth == MAX_DEPTH)
-    return FALSE;
-  st->depth++;
-  st->names[st->depth] = name;
-  st->name_lens[st->depth] = name_len;
-
-  if (st->skip_depth != 0)
-    return TRUE;
-
-  if (st->capture != NULL)
-    {
-      node = fast_new_node (st, name, name_len, attrs, n_attrs);
-      if (node == NULL)
-        return FALSE;
-      node->parent = st->capture;
-      if (st->capture->last_child != NULL)
-        st->capture->last_child->next = node;
-      else
-        st->capture->children = node;
-      st->capture->last_child = node;
-      st->capture = node;
-      return TRUE;
-    }
-
-  st->depth--;
-  rule = fast_find_rule (st, name, name_len);
-  st->depth++;
-
-  if (rule < 0)
-    {
-      /* The wrong root is vmem_xml_read()'s to report. */
-      if (st->depth == 1)
-        return FALSE;
-      st->skip_depth = st->depth;
-      return TRUE;
-    }
-
-  node = fast_new_node (st, name, name_len, attrs, n_attrs);
   if (node == NULL)
     return FALSE;
-
-  if (st->rules[rule].action == VMEM_XML_RULE_CAPTURE)
-    {
-      st->capture = node;
-      st->capture_rule = rule;
-      return TRUE;
-    }
-
-  if (st->depth > MAX_RULE_DEPTH)
-    return FALSE;
-  st->rule_stack[st->depth - 1] = rule;
-
-  {
-    GError *error = NULL;
-    gboolean ok = st->func (st->user_data, rule, node, &error);
-
+  ok = walk_take (&st->walk, node, rule, &error);
+  if (!ok)
     g_clear_error (&error);
-    arena_reset (&st->arena);
-    return ok;
-  }
+  return ok;
 }
 
 static gboolean
@@ -944,35 +933,18 @@ fast_end (FastState  *st,
           const char *name,
           gsize       name_len)
 {
-  if (st->depth == 0 ||
-      st->name_lens[st->depth] != name_len ||
-      memcmp (st->names[st->depth], name, name_len) != 0)
+  GError *error = NULL;
+  gboolean ok;
+
+  if (st->walk.depth == 0 ||
+      st->name_lens[st->walk.depth] != name_len ||
+      memcmp (st->names[st->walk.depth], name, name_len) != 0)
     return FALSE;
 
-  if (st->skip_depth != 0)
-    {
-      if (st->depth == st->skip_depth)
-        st->skip_depth = 0;
-    }
-  else if (st->capture != NULL)
-    {
-      VmemXmlNode *node = st->capture;
-
-      st->capture = node->parent;
-      if (node->parent == NULL)
-        {
-          GError *error = NULL;
-          gboolean ok = st->func (st->user_data, st->capture_rule, node, &error);
-
-          g_clear_error (&error);
-          arena_reset (&st->arena);
-          if (!ok)
-            return FALSE;
-        }
-    }
-
-  st->depth--;
-  return TRUE;
+  ok = walk_leave (&st->walk, &error);
+  if (!ok)
+    g_clear_error (&error);
+  return ok;
 }
 
 /* The bytes that end a name. */
@@ -1024,25 +996,6 @@ fast_skip_tag (const char *p,
     }
 
   return NULL;
-}
-
-static int
-fast_find_rule (FastState  *st,
-                const char *name,
-                gsize       name_len)
-{
-  int parent = st->depth == 0 ? -1 : st->rule_stack[st->depth - 1];
-
-  for (guint r = 0; r < st->n_rules; r++)
-    {
-      if (st->rules[r].parent == parent &&
-          st->rules[r].name[0] == name[0] &&
-          strncmp (st->rules[r].name, name, name_len) == 0 &&
-          st->rules[r].name[name_len] == '\0')
-        return r;
-    }
-
-  return -1;
 }
 
 static gboolean
@@ -1101,26 +1054,29 @@ fast_read (FastState *st)
           const char *name = p;
           gsize name_len = fast_name_len (p, end);
           gboolean empty = FALSE;
+          WalkStep step;
+          int rule;
 
-          if (name_len == 0 || (seen_root && st->depth == 0))
+          if (name_len == 0 || (seen_root && st->walk.depth == 0) ||
+              st->walk.depth == MAX_DEPTH)
             return FALSE;
           seen_root = TRUE;
           p += name_len;
 
+          step = walk_enter (&st->walk, name, name_len, &rule);
+          st->names[st->walk.depth] = name;
+          st->name_lens[st->walk.depth] = name_len;
+          /* The wrong root is vmem_xml_read()'s to report. */
+          if (step == WALK_UNKNOWN_ROOT)
+            return FALSE;
+
           /* Inside a skipped element, or an element no rule asks for:
            * only its end matters. */
-          if (st->depth > 0 && st->depth < MAX_DEPTH &&
-              (st->skip_depth != 0 ||
-               (st->capture == NULL && fast_find_rule (st, name, name_len) < 0)))
+          if (step == WALK_SKIP)
             {
               p = fast_skip_tag (p, end, &empty);
               if (p == NULL)
                 return FALSE;
-              st->depth++;
-              st->names[st->depth] = name;
-              st->name_lens[st->depth] = name_len;
-              if (st->skip_depth == 0)
-                st->skip_depth = st->depth;
               if (empty && !fast_end (st, name, name_len))
                 return FALSE;
               continue;
@@ -1172,14 +1128,14 @@ fast_read (FastState *st)
               p = q + 1;
             }
 
-          if (!fast_start (st, name, name_len, attrs, n_attrs, empty))
+          if (!fast_take (st, fast_new_node (st, name, name_len, attrs, n_attrs), rule))
             return FALSE;
           if (empty && !fast_end (st, name, name_len))
             return FALSE;
         }
     }
 
-  return seen_root && st->depth == 0;
+  return seen_root && st->walk.depth == 0;
 }
 
 gboolean
@@ -1201,14 +1157,14 @@ vmem_xml_read_trusted (const char        *xml,
   st = g_new0 (FastState, 1);
   st->p = xml;
   st->end = xml + length;
-  st->rules = rules;
-  st->n_rules = n_rules;
-  st->func = func;
-  st->user_data = user_data;
+  st->walk.rules = rules;
+  st->walk.n_rules = n_rules;
+  st->walk.func = func;
+  st->walk.user_data = user_data;
 
   ok = fast_read (st);
 
-  arena_clear (&st->arena);
+  arena_clear (&st->walk.arena);
   g_free (st);
   return ok;
 }
