@@ -114,17 +114,11 @@ def wait_for_memtotal(kb, what, seconds=30):
     print(f'  guest MemTotal {kb} kB: {what}', flush=True)
 
 
-def stable_memtotal():
-    """MemTotal once it did not change for a second: the guest may still be
-    onlining its boot memory when the bed is ready."""
-    previous = memtotal_kb()
-    for _ in range(30):
-        time.sleep(1)
-        value = memtotal_kb()
-        if value is not None and value == previous:
-            return value
-        previous = value
-    fail("the guest's MemTotal did not settle")
+def settled_memtotal():
+    """MemTotal once the guest has what libvirt says it has (vmem-bed
+    settle)."""
+    subprocess.run([os.environ['VMEM_BED'], 'settle'], check=True, timeout=90)
+    return memtotal_kb()
 
 
 def virsh(*args):
@@ -201,7 +195,7 @@ class Background:
 
 
 def main():
-    boot_total = stable_memtotal()
+    boot_total = settled_memtotal()
     print(f'guest MemTotal {boot_total} kB at boot', flush=True)
 
     # list-devices: the bed's guest and its device, live.

@@ -14,6 +14,18 @@
 #                               alias, node, size, block, requested, current
 #   bed_memtotal [NODE]         last MemTotal the guest reported (whole guest,
 #                               or one NUMA node), empty if none yet
+#   bed_base_memtotal [NODE]    the guest's MemTotal before it loaded any
+#                               module (whole guest, or one NUMA node)
+#   bed_settled                 succeeds when the guest has what libvirt says
+#                               it has: every virtio-mem device's <current>
+#                               equals its <requested>, and the guest's
+#                               MemTotal, whole and per node, equals its base
+#                               plus the virtio-mem devices' <current> plus
+#                               the DIMMs' sizes; otherwise says what differs
+#                               in $bed_unsettled and fails (in a bed
+#                               whose guest has no virtio_mem, where
+#                               VMEM_BED_VIRTIO_MEM=no, <current> stays
+#                               where it is)
 #   bed_wait_for SECONDS WHAT CMD...
 #                               polls CMD every 0.2 s until it succeeds;
 #                               after SECONDS prints "timed out waiting for
@@ -57,6 +69,53 @@ bed_memtotal ()
     tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
       | sed -n "s/.*VMEM-NODE-MEMTOTAL $1 \\([0-9][0-9]*\\).*/\\1/p" | tail -n 1
   fi
+}
+
+bed_base_memtotal ()
+{
+  if [ $# -eq 0 ]; then
+    tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
+      | sed -n 's/.*VMEM-BASE-MEMTOTAL \([0-9][0-9]*\).*/\1/p' | head -n 1
+  else
+    tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
+      | sed -n "s/.*VMEM-NODE-BASE-MEMTOTAL $1 \\([0-9][0-9]*\\).*/\\1/p" | head -n 1
+  fi
+}
+
+bed_unsettled=
+
+bed_settled ()
+{
+  local xml devices nodes node base want have plugged unplugged
+  # libvirt writes every size of a live memory device in KiB.
+  devices="//devices/memory[@model='virtio-mem']"
+  xml=$(bed_live_xml) || { bed_unsettled="cannot read the live XML"; return 1; }
+  unplugged=$(xmllint --xpath "count($devices[not(target/current = target/requested)])" - <<< "$xml")
+  # A guest without virtio_mem never plugs: it is settled with nothing.
+  if [ "$unplugged" != 0 ] && [ "${VMEM_BED_VIRTIO_MEM:-yes}" != no ]; then
+    bed_unsettled="$unplugged virtio-mem device(s) with <current> short of <requested>"
+    return 1
+  fi
+  # Node "" is the whole guest.
+  nodes=$(xmllint --xpath "//cpu/numa/cell/@id" - <<< "$xml" 2>/dev/null \
+            | grep -o '[0-9][0-9]*')
+  for node in "" $nodes; do
+    local only=
+    [ -z "$node" ] || only="[target/node = $node]"
+    plugged=$(xmllint --xpath "sum($devices${only}/target/current) + sum(//devices/memory[@model='dimm']${only}/target/size)" - <<< "$xml")
+    base=$(bed_base_memtotal $node)
+    have=$(bed_memtotal $node)
+    if [ -z "$base" ] || [ -z "$have" ]; then
+      bed_unsettled="the guest has not reported its MemTotal${node:+ of node $node} yet"
+      return 1
+    fi
+    want=$((base + plugged))
+    if [ "$have" != "$want" ]; then
+      bed_unsettled="the guest's MemTotal${node:+ of node $node} is $have kB, libvirt says $base + $plugged = $want kB"
+      return 1
+    fi
+  done
+  bed_unsettled=
 }
 
 bed_wait_for ()

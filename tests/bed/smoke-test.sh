@@ -34,21 +34,13 @@ done
 
 step () { echo "smoke: $*"; }
 
-# Waits until the guest's MemTotal (of NODE, or all) stops changing, prints it.
-stable_memtotal ()
+# The guest's MemTotal (of NODE, or all) once the guest has what libvirt says
+# it has.
+settled_memtotal ()
 {
-  local scope=("$@") previous value i
-  previous=$(bed_memtotal "${scope[@]}")
-  for ((i = 0; i < timeout_s; i++)); do
-    sleep 1
-    value=$(bed_memtotal "${scope[@]}")
-    if [ -n "$value" ] && [ "$value" = "$previous" ]; then
-      echo "$value"
-      return
-    fi
-    previous=$value
-  done
-  bed_fail "the guest's MemTotal${1:+ of node $1} did not settle in ${timeout_s} s"
+  bed_wait_for "$timeout_s" "the guest to have what libvirt says it has" bed_settled \
+    || bed_fail "the bed did not settle: $bed_unsettled"
+  bed_memtotal "$@"
 }
 
 current_is ()
@@ -94,8 +86,10 @@ resize ()
 count=$(bed_vmem_count)
 [ "$count" -ge 1 ] || bed_fail "the domain has no virtio-mem device"
 step "${VMEM_BED_VARIANT:-?} bed, $count virtio-mem device(s)"
+# What the bed promises once it is ready, at once.
+bed_settled || bed_fail "the bed said it was ready, but $bed_unsettled"
 
-total=$(stable_memtotal)
+total=$(settled_memtotal)
 step "guest MemTotal $total kB"
 
 if [ "${1:-}" = --expect-stall ]; then
@@ -124,7 +118,7 @@ for ((i = 1; i <= count; i++)); do
   initial=$(bed_vmem_get "$i" current)
   [ "$initial" = "$(bed_vmem_get "$i" requested)" ] \
     || bed_fail "$alias: <current> $initial KiB differs from <requested> at start"
-  node_total=$(stable_memtotal "$node")
+  node_total=$(settled_memtotal "$node")
 
   step "$alias (node $node): growing $initial -> $size KiB"
   resize "$i" "$alias" "$size"

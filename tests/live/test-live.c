@@ -388,6 +388,39 @@ serial_last (const char *key,
   return found;
 }
 
+/* The value the guest last reported for @key. Every case starts in a
+ * settled bed (bed_settle()), where that is what the guest has. */
+static guint64
+serial_now (const char *key)
+{
+  guint64 value;
+
+  if (!serial_last (key, &value))
+    g_error ("the guest has not reported %s", key);
+
+  return value;
+}
+
+/* Waits until the guest has what libvirt says it has (vmem-bed settle):
+ * each virtio-mem device's <current> at its <requested>, and the guest's
+ * MemTotal, whole and per node, its base plus what is plugged. */
+static void
+bed_settle (void)
+{
+  g_autofree char *timeout = g_strdup_printf ("%.0f", 60 * time_scale ());
+  const char *argv[] = { bed_env ("VMEM_BED"), "settle", "--timeout", timeout, NULL };
+  g_autoptr(GError) error = NULL;
+  Watch previous = watchdog_arm (60 * time_scale () + 10, "vmem-bed settle");
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
+                     NULL, NULL, &status, &error))
+    g_error ("cannot run vmem-bed settle: %s", error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("the guest does not have what libvirt says it has: %s", error->message);
+  watchdog_restore (previous);
+}
+
 typedef struct
 {
   const char *key;
@@ -942,6 +975,10 @@ live_set_up (Live          *live,
              mode == BED_NO_VIRTIO_MEM ? "without" : "with",
              mode == BED_NO_VIRTIO_MEM ? " --no-virtio-mem" : ", without --no-virtio-mem");
 
+  /* Every case starts where the guest has what libvirt says it has; the
+   * bed is ready so, and every case leaves it so. */
+  bed_settle ();
+
   live->connection = vmem_connection_new (bed_env ("VMEM_BED_URI"));
   g_assert_cmpstr (vmem_connection_get_uri (live->connection), ==, bed_env ("VMEM_BED_URI"));
   g_assert_false (vmem_connection_is_open (live->connection));
@@ -1192,8 +1229,8 @@ static void
 test_memtotal_follows (Live          *live,
                        gconstpointer  data)
 {
-  guint64 total = serial_settled ("VMEM-MEMTOTAL");
-  guint64 node = serial_settled ("VMEM-NODE-MEMTOTAL 0");
+  guint64 total = serial_now ("VMEM-MEMTOTAL");
+  guint64 node = serial_now ("VMEM-NODE-MEMTOTAL 0");
   guint64 delta_kb = (VMEM_SIZE - VMEM_START) / KiB;
   double t, tn;
 
@@ -1498,7 +1535,7 @@ test_dimm_attach_detach (Live          *live,
                          gconstpointer  data)
 {
   virConnectPtr conn = plain_open ();
-  guint64 total = serial_settled ("VMEM-MEMTOTAL");
+  guint64 total = serial_now ("VMEM-MEMTOTAL");
   guint n_before = g_list_model_get_n_items (live->devices);
   guint changes = 0;
   gulong handler;
@@ -1713,13 +1750,13 @@ test_two_nodes (Live          *live,
   const char *node_key[2] = { "VMEM-NODE-MEMTOTAL 0", "VMEM-NODE-MEMTOTAL 1" };
   const guint64 target[2] = { 512 * MiB, 768 * MiB };
   guint64 node_total[2];
-  guint64 total = serial_settled ("VMEM-MEMTOTAL");
+  guint64 total = serial_now ("VMEM-MEMTOTAL");
   Resize r[2];
   SignalLog log;
 
   for (guint i = 0; i < 2; i++)
     {
-      node_total[i] = serial_settled (node_key[i]);
+      node_total[i] = serial_now (node_key[i]);
       g_test_message ("node %u: MemTotal %" G_GUINT64_FORMAT " kB", i, node_total[i]);
     }
 

@@ -14,10 +14,16 @@
 # callbacks inside a GLib.MainLoop, each run bounded by a failsafe timeout;
 # they must all come in the thread that runs the loop.
 #
+# Every case starts from the bed's state (128 MiB requested and in the
+# guest) and leaves it so, even when it fails: setUp and tearDown put the
+# device back and wait until the guest has what libvirt says it has
+# (vmem-bed settle), so that one failure does not fail the cases after it.
+#
 # Ends with an 'N passed, N failed' line; exits 1 on any failure.
 
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -45,6 +51,7 @@ def bed_env(name):
 URI = bed_env('VMEM_BED_URI')
 DOMAIN = bed_env('VMEM_BED_DOMAIN')
 SERIAL_LOG = bed_env('VMEM_BED_SERIAL_LOG')
+VMEM_BED = bed_env('VMEM_BED')
 TIME_SCALE = float(os.environ.get('VMEM_TEST_TIME_SCALE') or '1')
 
 
@@ -82,6 +89,11 @@ def run_loop(loop, seconds, what, done=None):
         raise AssertionError(f'{what} did not finish within {seconds * TIME_SCALE:.0f} s')
 
 
+def settle():
+    """Waits until the guest has what libvirt says it has."""
+    subprocess.run([VMEM_BED, 'settle', '--timeout', str(round(60 * TIME_SCALE))], check=True)
+
+
 class LiveTest(unittest.TestCase):
     def setUp(self):
         self.loop = GLib.MainLoop()
@@ -90,11 +102,34 @@ class LiveTest(unittest.TestCase):
         self.domain = self.connection.lookup_domain(DOMAIN)
         self.device = self.domain.find_memory_device('virtiomem0')
         self.assertIsInstance(self.device, Vmem.VirtioMem)
+        self.put_back()
         self.assertEqual(self.device.props.requested_size, START)
         self.assertEqual(self.device.props.current_size, START)
 
     def tearDown(self):
-        self.connection.close()
+        try:
+            self.put_back()
+        finally:
+            self.connection.close()
+
+    def put_back(self):
+        """Brings the device back to the bed's state, if a case left it
+        elsewhere, and waits until the guest has it."""
+        if self.device.props.requested_size != START:
+            print(f'putting virtiomem0 back to {Vmem.size_format(START)}', flush=True)
+            outcome = []
+
+            def on_done(device, result, *user_data):
+                try:
+                    outcome.append(device.resize_finish(result))
+                except GLib.Error as e:
+                    outcome.append(e)
+                self.loop.quit()
+
+            self.device.resize_async(START, None, on_done)
+            run_loop(self.loop, 60, 'putting the device back')
+            self.assertEqual(outcome, [True], f'putting the device back failed: {outcome}')
+        settle()
 
     def resize(self, size):
         """The story: resize, print each size the guest reports, wait for

@@ -8,7 +8,7 @@
 
 . "$VMEMCTL_TESTS_DIR/guest-lib.sh"
 
-before=$(stable_memtotal)
+before=$(settled_memtotal)
 [ -n "$before" ] || fail "the guest reported no MemTotal"
 
 expect_status 0 attach "$domain" --model dimm --size 128MiB --node 0

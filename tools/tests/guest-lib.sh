@@ -6,15 +6,14 @@
 # name the connection, the domain and the guest's serial log.
 #
 #   memtotal                 the guest's last reported MemTotal, in kB
-#   stable_memtotal          MemTotal once it stopped changing for 1 s (the
-#                            guest may still be onlining its boot memory
-#                            when the bed is ready)
+#   settled_memtotal         MemTotal once the guest has what libvirt says
+#                            it has (vmem-bed settle)
 #   wait_for SECONDS WHAT CMD...
 #                            polls CMD until it succeeds, or fails the test
 
 . "$VMEMCTL_TESTS_DIR/lib.sh"
 
-for var in VMEM_BED_URI VMEM_BED_DOMAIN VMEM_BED_SERIAL_LOG; do
+for var in VMEM_BED_URI VMEM_BED_DOMAIN VMEM_BED_SERIAL_LOG VMEM_BED; do
   [ -n "${!var:-}" ] || fail "$var is not set: run this through vmem-bed run"
 done
 export VMEM_URI=$VMEM_BED_URI
@@ -26,20 +25,11 @@ memtotal ()
     | sed -n 's/.*VMEM-MEMTOTAL \([0-9][0-9]*\).*/\1/p' | tail -n 1
 }
 
-stable_memtotal ()
+settled_memtotal ()
 {
-  local previous value i
-  previous=$(memtotal)
-  for ((i = 0; i < 30 * time_scale; i++)); do
-    sleep 1
-    value=$(memtotal)
-    if [ -n "$value" ] && [ "$value" = "$previous" ]; then
-      echo "$value"
-      return 0
-    fi
-    previous=$value
-  done
-  fail "the guest's MemTotal did not settle"
+  "$VMEM_BED" settle --timeout $((60 * time_scale)) >&2 \
+    || fail "the guest does not have what libvirt says it has"
+  memtotal
 }
 
 wait_for ()

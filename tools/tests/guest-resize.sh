@@ -7,7 +7,7 @@
 
 . "$VMEMCTL_TESTS_DIR/guest-lib.sh"
 
-before=$(stable_memtotal)
+before=$(settled_memtotal)
 [ -n "$before" ] || fail "the guest reported no MemTotal"
 
 expect_status 0 resize "$domain" --alias virtiomem0 1GiB --wait
