@@ -756,7 +756,7 @@ vmem_connection_open_async (VmemConnection      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vmem_connection_open_async);
   g_task_set_check_cancellable (task, TRUE);
-  g_task_run_in_thread (task, open_thread);
+  _vmem_task_run_in_thread (task, open_thread);
 }
 
 /**
@@ -1028,7 +1028,7 @@ vmem_connection_lookup_domain_async (VmemConnection      *self,
   g_task_set_source_tag (task, vmem_connection_lookup_domain_async);
   g_task_set_check_cancellable (task, TRUE);
   g_task_set_task_data (task, g_strdup (name_or_uuid), g_free);
-  g_task_run_in_thread (task, lookup_thread);
+  _vmem_task_run_in_thread (task, lookup_thread);
 }
 
 /**
@@ -1362,7 +1362,7 @@ vmem_connection_list_domains_async (VmemConnection      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vmem_connection_list_domains_async);
   g_task_set_check_cancellable (task, TRUE);
-  g_task_run_in_thread (task, list_thread);
+  _vmem_task_run_in_thread (task, list_thread);
 }
 
 /**

@@ -586,7 +586,7 @@ vmem_domain_refresh_async (VmemDomain          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vmem_domain_refresh_async);
   g_task_set_check_cancellable (task, TRUE);
-  g_task_run_in_thread (task, refresh_thread);
+  _vmem_task_run_in_thread (task, refresh_thread);
 }
 
 /**
@@ -974,7 +974,7 @@ vmem_domain_detach_device_async (VmemDomain          *self,
   call_task = g_task_new (self, NULL, detach_called, detach);
   g_task_set_source_tag (call_task, vmem_domain_detach_device_async);
   g_task_set_task_data (call_task, call, detach_call_free);
-  g_task_run_in_thread (call_task, detach_thread);
+  _vmem_task_run_in_thread (call_task, detach_thread);
 }
 
 /**
@@ -1150,7 +1150,7 @@ vmem_domain_attach_device_async (VmemDomain          *self,
   call->xml = vmem_memory_device_to_xml (device);
   call->flags = flags;
   g_task_set_task_data (task, call, attach_call_free);
-  g_task_run_in_thread (task, attach_thread);
+  _vmem_task_run_in_thread (task, attach_thread);
 }
 
 /**

@@ -24,6 +24,9 @@ void     _vmem_set_error_from_libvirt (GError          **error,
 /* The process-wide libvirt event loop. */
 void     _vmem_event_loop_ensure      (void);
 
+void     _vmem_task_run_in_thread     (GTask            *task,
+                                       GTaskThreadFunc   task_func);
+
 /* VmemConnection, for VmemDomain. */
 virConnectPtr _vmem_connection_dup_vir_connect (VmemConnection  *self,
                                                 GError         **error);

@@ -475,3 +475,86 @@ _vmem_event_loop_ensure (void)
       g_once_init_leave (&done, 1);
     }
 }
+
+/* ------------------------------------------------- tasks on a worker thread */
+
+typedef struct
+{
+  GObject      *source;
+  GMainContext *context;
+} TaskSource;
+
+static gboolean
+task_source_release (gpointer data)
+{
+  TaskSource *ts = data;
+
+  g_object_unref (ts->source);
+  g_main_context_unref (ts->context);
+  g_free (ts);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on whichever thread finalizes the task: at once in the thread that
+ * runs the task's context, else in an idle there. Not
+ * g_main_context_invoke(), which would run it on a worker thread that
+ * could acquire the global default context while nobody iterates it. */
+static void
+task_source_release_in_context (gpointer data)
+{
+  TaskSource *ts = data;
+  g_autoptr(GSource) idle = NULL;
+
+  if (g_main_context_is_owner (ts->context))
+    {
+      task_source_release (ts);
+      return;
+    }
+
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, task_source_release, ts, NULL);
+  g_source_set_static_name (idle, "[vmem] release a task's source object");
+  g_source_attach (idle, ts->context);
+}
+
+/*
+ * _vmem_task_run_in_thread:
+ * @task: a #GTask whose source object is one of the library's objects
+ * @task_func: what runs on the worker thread
+ *
+ * g_task_run_in_thread(), but the task's source object is never released
+ * for the last time on the worker thread.
+ *
+ * GTask's thread pool drops its reference to the task after @task_func
+ * returns, and the callback holds another until it has run on the task's
+ * context: whichever comes last finalizes the task and releases its source
+ * object. When the application has dropped its own reference meanwhile,
+ * the source object was disposed on the worker thread, where its dispose
+ * (signal handlers, sources on the main context, weak pointers the
+ * application set) must never run; ThreadSanitizer saw it as a race on a
+ * weak pointer the application cleared on its main thread.
+ *
+ * The task now also holds a reference to its source object that it gives
+ * back on its context, after it released its own: that one is the last.
+ */
+void
+_vmem_task_run_in_thread (GTask           *task,
+                          GTaskThreadFunc  task_func)
+{
+  GObject *source = g_task_get_source_object (task);
+
+  if (source != NULL)
+    {
+      TaskSource *ts = g_new (TaskSource, 1);
+
+      ts->source = g_object_ref (source);
+      ts->context = g_main_context_ref (g_task_get_context (task));
+      /* GTask releases its source object in its finalize, before its
+       * qdata goes. */
+      g_object_set_data_full (G_OBJECT (task), "vmem-task-source", ts,
+                              task_source_release_in_context);
+    }
+  g_task_run_in_thread (task, task_func);
+}

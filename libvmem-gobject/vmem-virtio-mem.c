@@ -733,7 +733,7 @@ vmem_virtio_mem_set_requested_size_async (VmemVirtioMem       *self,
       return;
     }
 
-  g_task_run_in_thread (task, set_requested_thread);
+  _vmem_task_run_in_thread (task, set_requested_thread);
 }
 
 /**
