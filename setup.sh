@@ -12,7 +12,8 @@
 #   ./setup.sh test     install what is missing, build, and run the whole
 #                       test suite (units, libvirt conformance corpus,
 #                       bindings, docs, the live guest tests, then the C
-#                       suites again under valgrind and under ASan/UBSan).
+#                       suites again under valgrind and under ASan/UBSan,
+#                       and the C unit and live tests under ThreadSanitizer).
 #
 # Installing is idempotent: apt-get runs only for packages that are
 # missing. Nothing outside the source tree is touched but the Debian
@@ -24,6 +25,7 @@ cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-_build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-_build-asan}
+TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-_build-tsan}
 
 # Build: the library, GIR/typelib, VAPI and gtk-doc, and vmemctl (whose
 # --json output json-glib writes).
@@ -34,13 +36,17 @@ BUILD_PACKAGES=(
   valac gtk-doc-tools libjson-glib-dev
 )
 # Tests: the bindings, valgrind, the live test bed (a private libvirtd with
-# the QEMU driver, and a guest built from Debian's kernel and busybox), and
-# the event loops applications bring (libvirt-python's, libvirt-glib's).
+# the QEMU driver, and a guest built from Debian's kernel and busybox), the
+# event loops applications bring (libvirt-python's, libvirt-glib's), and
+# what the ThreadSanitizer build of Debian's GLib source needs
+# (tests/tsan/build-glib): dpkg-source to unpack it, and GLib's own
+# build dependencies.
 TEST_PACKAGES=(
   python3 python3-gi gjs valgrind libvirt-clients
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
   busybox-static cpio gzip util-linux libxml2-utils
-  python3-libvirt gir1.2-libvirt-glib-1.0
+  python3-libvirt gir1.2-libvirt-glib-1.0 dpkg-dev
+  libffi-dev libpcre2-dev zlib1g-dev
 )
 
 log () {
@@ -142,6 +148,9 @@ run_tests () {
     -Dintrospection=disabled -Dvapi=disabled -Dgtk_doc=false
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$ASAN_BUILD_DIR" --print-errorlogs --suite unit --suite conformance
+
+  log "C unit and live tests under ThreadSanitizer"
+  tests/tsan/run "$TSAN_BUILD_DIR"
 }
 
 main () {
