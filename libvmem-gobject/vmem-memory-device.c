@@ -692,11 +692,13 @@ write_source (VmemMemoryDevicePrivate *priv,
   vmem_xml_writer_start (w, "source", "source", NULL);
   if (priv->source_nodemask != NULL)
     vmem_xml_writer_element (w, "source/nodemask", "nodemask", priv->source_nodemask, NULL);
-  if (priv->source_pagesize != 0)
+  /* An element read with what the library does not know is written
+   * back, even with its default value, so as to keep that. */
+  if (priv->source_pagesize != 0 || vmem_xml_extras_has_under (priv->extras, "source/pagesize"))
     vmem_xml_writer_size (w, "source/pagesize", "pagesize", priv->source_pagesize);
   if (priv->source_path != NULL)
     vmem_xml_writer_element (w, "source/path", "path", priv->source_path, NULL);
-  if (priv->source_alignsize != 0)
+  if (priv->source_alignsize != 0 || vmem_xml_extras_has_under (priv->extras, "source/alignsize"))
     vmem_xml_writer_size (w, "source/alignsize", "alignsize", priv->source_alignsize);
   if (priv->source_pmem)
     vmem_xml_writer_element (w, "source/pmem", "pmem", NULL, NULL);
@@ -766,7 +768,7 @@ vmem_memory_device_to_xml (VmemMemoryDevice *self)
     ops->write_target (self, &w);
   vmem_xml_writer_end (&w, "target", "target");
 
-  if (priv->alias != NULL)
+  if (priv->alias != NULL || vmem_xml_extras_has_under (priv->extras, "alias"))
     vmem_xml_writer_element (&w, "alias", "alias", NULL, "name", priv->alias, NULL);
 
   if (priv->address != NULL)

@@ -94,7 +94,7 @@ vmem_nvdimm_write_target (VmemMemoryDevice *device,
   if (self->label_size != 0 || vmem_xml_extras_has_under (w->extras, "target/label"))
     {
       vmem_xml_writer_start (w, "target/label", "label", NULL);
-      if (self->label_size != 0)
+      if (self->label_size != 0 || vmem_xml_extras_has_under (w->extras, "target/label/size"))
         vmem_xml_writer_size (w, "target/label/size", "size", self->label_size);
       vmem_xml_writer_end (w, "target/label", "label");
     }

@@ -116,7 +116,7 @@ vmem_virtio_mem_write_target (VmemMemoryDevice *device,
 
   vmem_xml_writer_size (w, "target/block", "block", self->block_size);
   vmem_xml_writer_size (w, "target/requested", "requested", self->requested_size);
-  if (self->current_size != 0)
+  if (self->current_size != 0 || vmem_xml_extras_has_under (w->extras, "target/current"))
     vmem_xml_writer_size (w, "target/current", "current", self->current_size);
 
   if (self->address_base != 0 || vmem_xml_extras_has_under (w->extras, "target/address"))

@@ -414,6 +414,37 @@ read_fail (ReadState *st,
   xmlStopParser (st->ctxt);
 }
 
+/* An attribute's value as libxml2 gives it, decoded into the arena.
+ * Without XML_PARSE_NOENT, which is not for documents from elsewhere,
+ * libxml2 hands each '&' of a value (written "&amp;" or "&#38;") over as
+ * "&#38;", for a tree builder to decode: every '&' in the value starts
+ * one. */
+static char *
+read_attr_value (ReadState  *st,
+                 const char *value,
+                 gsize       len)
+{
+  char *copy = arena_strndup (&st->walk.arena, value, len);
+  char *out;
+
+  if (memchr (copy, '&', len) == NULL)
+    return copy;
+
+  out = copy;
+  for (const char *p = copy; *p != '\0'; )
+    {
+      if (strncmp (p, "&#38;", 5) == 0)
+        {
+          *out++ = '&';
+          p += 5;
+        }
+      else
+        *out++ = *p++;
+    }
+  *out = '\0';
+  return copy;
+}
+
 static VmemXmlNode *
 read_new_node (ReadState      *st,
                const xmlChar  *localname,
@@ -468,7 +499,7 @@ read_new_node (ReadState      *st,
         name = (char *) "xmlns";
 
       node->attrs[n].name = name;
-      node->attrs[n].value = arena_strndup (&st->walk.arena, uri, strlen (uri));
+      node->attrs[n].value = read_attr_value (st, uri, strlen (uri));
       node->attrs[n].used = FALSE;
     }
 
@@ -492,7 +523,7 @@ read_new_node (ReadState      *st,
           memcpy (qname + plen + 1, attr_local, llen + 1);
           node->attrs[n].name = qname;
         }
-      node->attrs[n].value = arena_strndup (&st->walk.arena, (const char *) value, end - value);
+      node->attrs[n].value = read_attr_value (st, (const char *) value, end - value);
       node->attrs[n].used = FALSE;
     }
 
@@ -1180,6 +1211,32 @@ extra_clear (gpointer data)
   g_free (extra->value);
 }
 
+/* Appends @text escaped as g_markup_escape_text() does, and also the
+ * characters that a reader would not give back as they were written: a
+ * carriage return anywhere, read as a line end ("\n"), and a tab or a
+ * newline in an attribute's value, read as a space. */
+static void
+append_escaped (GString    *out,
+                const char *text,
+                gboolean    attribute)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  const char *special = attribute ? "\r\n\t" : "\r";
+  const char *p = escaped;
+
+  for (;;)
+    {
+      gsize plain = strcspn (p, special);
+
+      g_string_append_len (out, p, plain);
+      p += plain;
+      if (*p == '\0')
+        break;
+      g_string_append_printf (out, "&#%d;", *p);
+      p++;
+    }
+}
+
 static void
 serialize_node (GString     *out,
                 VmemXmlNode *node)
@@ -1188,9 +1245,9 @@ serialize_node (GString     *out,
   g_string_append (out, node->name);
   for (guint i = 0; i < node->n_attrs; i++)
     {
-      g_autofree char *value = g_markup_escape_text (node->attrs[i].value, -1);
-
-      g_string_append_printf (out, " %s='%s'", node->attrs[i].name, value);
+      g_string_append_printf (out, " %s='", node->attrs[i].name);
+      append_escaped (out, node->attrs[i].value, TRUE);
+      g_string_append_c (out, '\'');
     }
 
   if (node->children == NULL && node->text == NULL)
@@ -1201,11 +1258,7 @@ serialize_node (GString     *out,
 
   g_string_append_c (out, '>');
   if (node->text != NULL)
-    {
-      g_autofree char *text = g_markup_escape_text (g_strchomp (node->text), -1);
-
-      g_string_append (out, text);
-    }
+    append_escaped (out, g_strchomp (node->text), FALSE);
   for (VmemXmlNode *child = node->children; child != NULL; child = child->next)
     serialize_node (out, child);
   g_string_append_printf (out, "</%s>", node->name);
@@ -1300,6 +1353,20 @@ vmem_xml_extras_copy (GArray *extras)
   return copy;
 }
 
+/* Whether @extra is of the same place as @other: an attribute or an
+ * element, at the same path. */
+static inline gboolean
+extra_same_place (const VmemXmlExtra *extra,
+                  const VmemXmlExtra *other)
+{
+  return extra->kind == other->kind && strcmp (extra->path, other->path) == 0;
+}
+
+/* The same extras at each place, in the same order there. Their order
+ * across places is not compared: the writer puts each place's extras
+ * where they belong whatever the order of the array, so a document read
+ * back from what was written has them in another order than the one read
+ * (an unknown element before <address> is written after it). */
 gboolean
 vmem_xml_extras_equal (GArray *a,
                        GArray *b)
@@ -1313,10 +1380,23 @@ vmem_xml_extras_equal (GArray *a,
   for (guint i = 0; i < len_a; i++)
     {
       const VmemXmlExtra *x = &g_array_index (a, VmemXmlExtra, i);
-      const VmemXmlExtra *y = &g_array_index (b, VmemXmlExtra, i);
+      const VmemXmlExtra *y = NULL;
+      guint rank = 0;
 
-      if (x->kind != y->kind ||
-          strcmp (x->path, y->path) != 0 ||
+      /* The rank-th extra of x's place in @b, for x the rank-th in @a;
+       * the lengths being equal, that pairs them all. */
+      for (guint j = 0; j < i; j++)
+        if (extra_same_place (&g_array_index (a, VmemXmlExtra, j), x))
+          rank++;
+      for (guint j = 0; j < len_b && y == NULL; j++)
+        {
+          const VmemXmlExtra *candidate = &g_array_index (b, VmemXmlExtra, j);
+
+          if (extra_same_place (candidate, x) && rank-- == 0)
+            y = candidate;
+        }
+
+      if (y == NULL ||
           g_strcmp0 (x->name, y->name) != 0 ||
           strcmp (x->value, y->value) != 0)
         return FALSE;
@@ -1325,20 +1405,39 @@ vmem_xml_extras_equal (GArray *a,
   return TRUE;
 }
 
+/* Whether the element at @path, which the model writes only when it has
+ * a value, must be written anyway to keep the extras: when some are under
+ * it, or when an unknown element of the same name, a second <source> say,
+ * is kept beside it. Left out, it would be that one that a reader of what
+ * was written would take for it. */
 gboolean
 vmem_xml_extras_has_under (GArray     *extras,
                            const char *path)
 {
   gsize len = strlen (path);
+  const char *slash = strrchr (path, '/');
+  const char *name = slash != NULL ? slash + 1 : path;
+  gsize parent_len = slash != NULL ? (gsize) (slash - path) : 0;
+  gsize name_len = strlen (name);
 
   if (extras == NULL)
     return FALSE;
 
   for (guint i = 0; i < extras->len; i++)
     {
-      const char *p = g_array_index (extras, VmemXmlExtra, i).path;
+      const VmemXmlExtra *extra = &g_array_index (extras, VmemXmlExtra, i);
+      const char *p = extra->path;
 
       if (strncmp (p, path, len) == 0 && (p[len] == '\0' || p[len] == '/'))
+        return TRUE;
+
+      /* The value of an element extra is the element, serialised. */
+      if (extra->kind == VMEM_XML_EXTRA_ELEMENT &&
+          strlen (p) == parent_len && strncmp (p, path, parent_len) == 0 &&
+          extra->value[0] == '<' &&
+          strncmp (extra->value + 1, name, name_len) == 0 &&
+          (extra->value[name_len + 1] == ' ' || extra->value[name_len + 1] == '/' ||
+           extra->value[name_len + 1] == '>'))
         return TRUE;
     }
 
@@ -1359,9 +1458,9 @@ write_attr (VmemXmlWriter *w,
             const char    *name,
             const char    *value)
 {
-  g_autofree char *escaped = g_markup_escape_text (value, -1);
-
-  g_string_append_printf (w->out, " %s='%s'", name, escaped);
+  g_string_append_printf (w->out, " %s='", name);
+  append_escaped (w->out, value, TRUE);
+  g_string_append_c (w->out, '\'');
 }
 
 static void
@@ -1480,19 +1579,17 @@ vmem_xml_writer_element (VmemXmlWriter *w,
       w->indent++;
       if (text != NULL)
         {
-          g_autofree char *escaped = g_markup_escape_text (text, -1);
-
           write_indent (w);
-          g_string_append (w->out, escaped);
+          append_escaped (w->out, text, FALSE);
           g_string_append_c (w->out, '\n');
         }
       vmem_xml_writer_end (w, path, name);
     }
   else if (text != NULL)
     {
-      g_autofree char *escaped = g_markup_escape_text (text, -1);
-
-      g_string_append_printf (w->out, ">%s</%s>\n", escaped, name);
+      g_string_append_c (w->out, '>');
+      append_escaped (w->out, text, FALSE);
+      g_string_append_printf (w->out, "</%s>\n", name);
     }
   else
     g_string_append (w->out, "/>\n");
