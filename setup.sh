@@ -13,7 +13,8 @@
 #                       test suite (units, libvirt conformance corpus,
 #                       bindings, docs, the live guest tests, then the C
 #                       suites again under valgrind and under ASan/UBSan,
-#                       and the C unit and live tests under ThreadSanitizer).
+#                       each fuzz harness for 20 s, and the C unit and live
+#                       tests under ThreadSanitizer).
 #
 # Installing is idempotent: apt-get runs only for packages that are
 # missing. Nothing outside the source tree is touched but the Debian
@@ -26,6 +27,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-_build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-_build-asan}
 TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-_build-tsan}
+FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-_build-fuzz}
 
 # Build: the library, GIR/typelib, VAPI and gtk-doc, and vmemctl (whose
 # --json output json-glib writes).
@@ -47,6 +49,7 @@ TEST_PACKAGES=(
   busybox-static cpio gzip util-linux libxml2-utils
   python3-libvirt gir1.2-libvirt-glib-1.0 dpkg-dev
   libffi-dev libpcre2-dev zlib1g-dev
+  clang libclang-rt-dev
 )
 
 log () {
@@ -141,13 +144,17 @@ run_tests () {
 
   log "C suites and vmemctl under valgrind"
   meson test -C "$BUILD_DIR" --print-errorlogs --setup valgrind \
-    --suite unit --suite conformance --suite cli
+    --suite unit --suite conformance --suite fuzz-regress --suite cli
 
   log "C suites under AddressSanitizer and UndefinedBehaviorSanitizer"
   build "$ASAN_BUILD_DIR" -Db_sanitize=address,undefined -Db_lundef=false \
     -Dintrospection=disabled -Dvapi=disabled -Dgtk_doc=false
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$ASAN_BUILD_DIR" --print-errorlogs --suite unit --suite conformance
+    meson test -C "$ASAN_BUILD_DIR" --print-errorlogs --suite unit --suite conformance \
+      --suite fuzz-regress
+
+  log "Fuzzing the XML readers and the size parser (20 s each)"
+  tests/fuzz/run-fuzzers --seconds 20 --build-dir "$FUZZ_BUILD_DIR"
 
   log "C unit and live tests under ThreadSanitizer"
   tests/tsan/run "$TSAN_BUILD_DIR"
