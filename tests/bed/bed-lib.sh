@@ -60,26 +60,22 @@ bed_vmem_get ()
   echo
 }
 
+# bed_serial_kb KEY: the last value the guest reported on a "KEY <kB>" line
+# of its serial log (the base lines come once a boot).
+bed_serial_kb ()
+{
+  tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
+    | sed -n "s/.*$1 \\([0-9][0-9]*\\).*/\\1/p" | tail -n 1
+}
+
 bed_memtotal ()
 {
-  if [ $# -eq 0 ]; then
-    tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
-      | sed -n 's/.*VMEM-MEMTOTAL \([0-9][0-9]*\).*/\1/p' | tail -n 1
-  else
-    tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
-      | sed -n "s/.*VMEM-NODE-MEMTOTAL $1 \\([0-9][0-9]*\\).*/\\1/p" | tail -n 1
-  fi
+  bed_serial_kb "VMEM-${1:+NODE-}MEMTOTAL${1:+ $1}"
 }
 
 bed_base_memtotal ()
 {
-  if [ $# -eq 0 ]; then
-    tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
-      | sed -n 's/.*VMEM-BASE-MEMTOTAL \([0-9][0-9]*\).*/\1/p' | head -n 1
-  else
-    tr -d '\r' < "$VMEM_BED_SERIAL_LOG" \
-      | sed -n "s/.*VMEM-NODE-BASE-MEMTOTAL $1 \\([0-9][0-9]*\\).*/\\1/p" | head -n 1
-  fi
+  bed_serial_kb "VMEM-${1:+NODE-}BASE-MEMTOTAL${1:+ $1}"
 }
 
 bed_unsettled=
