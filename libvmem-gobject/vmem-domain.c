@@ -1188,12 +1188,11 @@ vmem_domain_attach_device_finish (VmemDomain    *self,
 /* The requested size of a virtio-mem device. */
 
 static VmemVirtioMem *
-find_same_device (VmemDomainConfig *config,
-                  VmemMemoryDevice *device)
+find_same_device (VmemDomainConfig        *config,
+                  const char              *alias,
+                  const VmemDeviceAddress *address)
 {
   GListModel *devices = vmem_domain_config_get_memory_devices (config);
-  const char *alias = vmem_memory_device_get_alias (device);
-  const VmemDeviceAddress *address = vmem_memory_device_get_address (device);
   guint n = g_list_model_get_n_items (devices);
 
   /* The alias names a device of a running domain; inactive XML keeps
@@ -1215,12 +1214,13 @@ find_same_device (VmemDomainConfig *config,
 }
 
 static gboolean
-update_requested (VmemDomain      *self,
-                  virDomainPtr     dom,
-                  VmemVirtioMem   *device,
-                  guint64          size,
-                  gboolean         inactive,
-                  GError         **error)
+update_requested (VmemDomain              *self,
+                  virDomainPtr             dom,
+                  const char              *alias,
+                  const VmemDeviceAddress *address,
+                  guint64                  size,
+                  gboolean                 inactive,
+                  GError                 **error)
 {
   g_autoptr(VmemDomainConfig) config = _vmem_domain_fetch_config (dom, inactive, error);
   g_autoptr(VmemVirtioMem) target = NULL;
@@ -1229,13 +1229,12 @@ update_requested (VmemDomain      *self,
   if (config == NULL)
     return FALSE;
 
-  target = find_same_device (config, VMEM_MEMORY_DEVICE (device));
+  target = find_same_device (config, alias, address);
   if (target == NULL)
     {
       g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
                    "Device '%s' is not in the %s configuration of domain '%s'",
-                   vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (device)),
-                   inactive ? "persistent" : "live", self->name);
+                   alias, inactive ? "persistent" : "live", self->name);
       return FALSE;
     }
 
@@ -1248,8 +1247,7 @@ update_requested (VmemDomain      *self,
   if (virDomainUpdateDeviceFlags (dom, xml, inactive ? VIR_DOMAIN_AFFECT_CONFIG
                                                      : VIR_DOMAIN_AFFECT_LIVE) < 0)
     {
-      _vmem_set_error_from_libvirt (error, "Cannot change the requested size of '%s'",
-                                    vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (device)));
+      _vmem_set_error_from_libvirt (error, "Cannot change the requested size of '%s'", alias);
       return FALSE;
     }
 
@@ -1259,17 +1257,23 @@ update_requested (VmemDomain      *self,
 /*
  * _vmem_domain_update_requested_size:
  *
- * Sends a new requested size to libvirt, blocking. @out_shown says
- * whether the device object, which shows the live state of a running
- * domain and the configuration of a stopped one, should take it.
+ * Sends a new requested size to libvirt, blocking, for the virtio-mem
+ * device of @alias or @address. @out_shown says whether the device object,
+ * which shows the live state of a running domain and the configuration of
+ * a stopped one, should take it.
+ *
+ * It runs on worker threads: it takes copies of what names the device,
+ * never the device itself, whose alias and address a refresh on the main
+ * context may replace meanwhile.
  */
 gboolean
-_vmem_domain_update_requested_size (VmemDomain      *self,
-                                    VmemVirtioMem   *device,
-                                    guint64          size,
-                                    VmemAffectFlags  flags,
-                                    gboolean        *out_shown,
-                                    GError         **error)
+_vmem_domain_update_requested_size (VmemDomain              *self,
+                                    const char              *alias,
+                                    const VmemDeviceAddress *address,
+                                    guint64                  size,
+                                    VmemAffectFlags          flags,
+                                    gboolean                *out_shown,
+                                    GError                 **error)
 {
   virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
   gboolean active = FALSE;
@@ -1279,8 +1283,10 @@ _vmem_domain_update_requested_size (VmemDomain      *self,
     return FALSE;
 
   ok = resolve_flags (dom, flags, &flags, &active, error) &&
-       (!(flags & VMEM_AFFECT_LIVE) || update_requested (self, dom, device, size, FALSE, error)) &&
-       (!(flags & VMEM_AFFECT_CONFIG) || update_requested (self, dom, device, size, TRUE, error));
+       (!(flags & VMEM_AFFECT_LIVE) ||
+        update_requested (self, dom, alias, address, size, FALSE, error)) &&
+       (!(flags & VMEM_AFFECT_CONFIG) ||
+        update_requested (self, dom, alias, address, size, TRUE, error));
   virDomainFree (dom);
 
   if (ok)

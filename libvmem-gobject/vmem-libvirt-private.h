@@ -64,11 +64,12 @@ void              _vmem_domain_handle_device      (VmemDomain       *self,
                                                    int               event_id,
                                                    const char       *alias);
 void              _vmem_domain_handle_closed      (VmemDomain       *self);
-gboolean          _vmem_domain_update_requested_size (VmemDomain      *self,
-                                                      VmemVirtioMem   *device,
-                                                      guint64          size,
-                                                      VmemAffectFlags  flags,
-                                                      gboolean        *out_shown,
-                                                      GError         **error);
+gboolean          _vmem_domain_update_requested_size (VmemDomain              *self,
+                                                      const char              *alias,
+                                                      const VmemDeviceAddress *address,
+                                                      guint64                  size,
+                                                      VmemAffectFlags          flags,
+                                                      gboolean                *out_shown,
+                                                      GError                 **error);
 
 G_END_DECLS

@@ -636,7 +636,10 @@ vmem_virtio_mem_set_requested_size (VmemVirtioMem    *self,
     return FALSE;
   if (domain == NULL)
     shown = TRUE;
-  else if (!_vmem_domain_update_requested_size (domain, self, size, flags, &shown, error))
+  else if (!_vmem_domain_update_requested_size (domain,
+                                                vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)),
+                                                vmem_memory_device_get_address (VMEM_MEMORY_DEVICE (self)),
+                                                size, flags, &shown, error))
     return FALSE;
 
   if (shown)
@@ -644,12 +647,16 @@ vmem_virtio_mem_set_requested_size (VmemVirtioMem    *self,
   return TRUE;
 }
 
+/* What the worker thread needs, copied: the device's alias and address
+ * may be replaced on the main context while the worker runs. */
 typedef struct
 {
-  VmemDomain      *domain;
-  guint64          size;
-  VmemAffectFlags  flags;
-  gboolean         shown;
+  VmemDomain        *domain;
+  char              *alias;
+  VmemDeviceAddress *address;
+  guint64            size;
+  VmemAffectFlags    flags;
+  gboolean           shown;
 } SetRequested;
 
 static void
@@ -658,6 +665,8 @@ set_requested_free (gpointer data)
   SetRequested *call = data;
 
   g_clear_object (&call->domain);
+  g_free (call->alias);
+  g_clear_pointer (&call->address, vmem_device_address_free);
   g_free (call);
 }
 
@@ -670,7 +679,7 @@ set_requested_thread (GTask        *task,
   SetRequested *call = task_data;
   GError *error = NULL;
 
-  if (_vmem_domain_update_requested_size (call->domain, source_object, call->size,
+  if (_vmem_domain_update_requested_size (call->domain, call->alias, call->address, call->size,
                                           call->flags, &call->shown, &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -717,6 +726,9 @@ vmem_virtio_mem_set_requested_size_async (VmemVirtioMem       *self,
     }
 
   call = g_new0 (SetRequested, 1);
+  call->alias = g_strdup (vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)));
+  if (vmem_memory_device_get_address (VMEM_MEMORY_DEVICE (self)) != NULL)
+    call->address = vmem_device_address_copy (vmem_memory_device_get_address (VMEM_MEMORY_DEVICE (self)));
   call->size = size;
   call->flags = flags;
   g_task_set_task_data (task, call, set_requested_free);
