@@ -49,6 +49,19 @@ bench_median (double *v,
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The nearest-rank @p-th percentile of @n values: the smallest with at
+ * least @p % of them at or below it. Sorts @v. */
+static inline double
+bench_percentile (double *v,
+                  guint   n,
+                  double  p)
+{
+  guint rank = (guint) ceil (n * p / 100);
+
+  qsort (v, n, sizeof *v, bench_cmp_double);
+  return v[CLAMP (rank, 1, n) - 1];
+}
+
 static inline void
 bench_json_string (GString    *out,
                    const char *s)

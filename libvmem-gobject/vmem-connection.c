@@ -1,4 +1,4 @@
-/* vmem-connection.c: a connection to libvirt
+/* vmem-connection.c: a connection to libvirt, and the live model of its domains
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,19 +9,37 @@
 
 #include "vmem-enum-types.h"
 #include "vmem-domain-config-private.h"
+#include "vmem-domain-private.h"
 #include "vmem-error.h"
-#include "vmem-libvirt-private.h"
 
 /**
  * SECTION:vmem-connection
  * @Title: VmemConnection
- * @Short_description: A connection to a libvirt daemon or driver
+ * @Short_description: A connection to a libvirt daemon or driver, and its domains
  *
  * #VmemConnection opens any libvirt URI (`qemu:///system`,
  * `qemu+ssh://host/system`, `qemu+tls://host/system`, `test:///default`,
- * or %NULL for libvirt's default) and gives its domains as #VmemDomain
- * objects, the same object for the same domain while the application
- * holds it.
+ * or %NULL for libvirt's default) and keeps a live model of its domains:
+ * #VmemConnection:domains, a #GListModel of #VmemDomain that a list view
+ * can bind to. Opening reads every domain; afterwards libvirt's events
+ * keep the model current: a domain defined, or a transient one created,
+ * is added; a domain undefined, or a transient one destroyed, is removed,
+ * each with #GListModel::items-changed and then
+ * #VmemConnection::domain-added or #VmemConnection::domain-removed, in
+ * the same main-loop dispatch. A domain stays the same object as it
+ * changes, and while the application holds it, across its removal and
+ * definition again, and across a closed and reopened connection.
+ *
+ * The connection owns the live state. While it is open it holds its
+ * domains, and each domain its devices: an object the application got
+ * from it stays usable however the application's language collects its
+ * objects, and an open connection stays alive, with its domains, until
+ * vmem_connection_close() or until libvirt closes it. Closing empties the
+ * model. A C application closes the connections it opened before it drops
+ * its last reference.
+ *
+ * #VmemConnection::memory-device-size-changed follows the virtio-mem
+ * devices of every domain, without holding or connecting to each domain.
  *
  * Events need no set-up. libvirt takes one event loop implementation per
  * process; when the application registered one before opening its first
@@ -42,7 +60,7 @@
  * When the link drops (the daemon goes away, or stops answering keepalive
  * messages) the connection emits #VmemConnection::closed; calls then fail
  * with %VMEM_ERROR_CLOSED until vmem_connection_open() succeeds again,
- * which also reattaches the domains the application still holds.
+ * which reads the domains again into the same objects.
  */
 
 /**
@@ -54,12 +72,24 @@
  */
 
 /* What libvirt's callbacks hold: they may outlive the connection object,
- * and run on whatever thread runs libvirt's event loop. */
+ * and run on whatever thread runs libvirt's event loop. A link belongs to
+ * one libvirt connection: its events are stale once another replaced it. */
 typedef struct
 {
   gatomicrefcount  ref_count;
   GWeakRef         connection;
   GMainContext    *context;
+
+  /* Lifecycle events wait for a read of their domain, in order, on a
+   * worker: the read's result goes to the context with the event. */
+  GMutex           lock;
+  GQueue           reads;      /* of ReadJob */
+  gboolean         reading;
+
+  /* The context's thread only. The connection took the link: before it
+   * does (an open under way), messages wait in @early. */
+  gboolean         adopted;
+  GQueue           early;      /* of Message */
 } EventLink;
 
 struct _VmemConnection
@@ -68,10 +98,12 @@ struct _VmemConnection
 
   char          *uri;
 
-  GMutex         lock;         /* guards vconn and domains */
+  GMutex         lock;         /* guards vconn */
   virConnectPtr  vconn;
-  GHashTable    *domains;      /* UUID string -> GWeakRef * to VmemDomain */
 
+  /* The context's thread only. */
+  GHashTable    *domains;      /* UUID string -> GWeakRef * to VmemDomain */
+  GListStore    *model;        /* of VmemDomain, held while open */
   EventLink     *link;
   int            callback_ids[5];
   guint          n_callbacks;
@@ -83,6 +115,7 @@ enum {
   PROP_0,
   PROP_URI,
   PROP_CONNECTED,
+  PROP_DOMAINS,
   N_PROPS
 };
 
@@ -90,42 +123,13 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   CLOSED,
+  DOMAIN_ADDED,
+  DOMAIN_REMOVED,
+  MEMORY_DEVICE_SIZE_CHANGED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
-
-static EventLink *
-event_link_new (VmemConnection *connection,
-                GMainContext   *context)
-{
-  EventLink *link = g_new0 (EventLink, 1);
-
-  g_atomic_ref_count_init (&link->ref_count);
-  g_weak_ref_init (&link->connection, connection);
-  link->context = g_main_context_ref (context);
-  return link;
-}
-
-static gpointer
-event_link_ref (EventLink *link)
-{
-  g_atomic_ref_count_inc (&link->ref_count);
-  return link;
-}
-
-static void
-event_link_unref (gpointer data)
-{
-  EventLink *link = data;
-
-  if (g_atomic_ref_count_dec (&link->ref_count))
-    {
-      g_weak_ref_clear (&link->connection);
-      g_main_context_unref (link->context);
-      g_free (link);
-    }
-}
 
 /* An event, carried from libvirt's thread to the connection's context. */
 
@@ -138,78 +142,135 @@ typedef enum {
 
 typedef struct
 {
-  EventLink   *link;
-  MessageKind  kind;
-  char         uuid[VIR_UUID_STRING_BUFLEN];
-  char        *alias;
-  guint64      size;
+  EventLink      *link;        /* NULL while it waits in the link's queue */
+  MessageKind     kind;
+  char            uuid[VIR_UUID_STRING_BUFLEN];
+  char           *alias;
+  guint64         size;
+  int             event;
+  int             detail;
+  VmemDomainRead *read;        /* a lifecycle event's domain, read after it */
+  gboolean        gone;        /* libvirt has no such domain any more */
+} Message;
+
+typedef struct
+{
+  virDomainPtr dom;
   int          event;
   int          detail;
-} Message;
+} ReadJob;
+
+static void message_free (gpointer data);
+
+static EventLink *
+event_link_new (VmemConnection *connection,
+                GMainContext   *context)
+{
+  EventLink *link = g_new0 (EventLink, 1);
+
+  g_atomic_ref_count_init (&link->ref_count);
+  g_weak_ref_init (&link->connection, connection);
+  link->context = g_main_context_ref (context);
+  g_mutex_init (&link->lock);
+  g_queue_init (&link->reads);
+  g_queue_init (&link->early);
+  return link;
+}
+
+static gpointer
+event_link_ref (EventLink *link)
+{
+  g_atomic_ref_count_inc (&link->ref_count);
+  return link;
+}
+
+static void
+read_job_free (gpointer data)
+{
+  ReadJob *job = data;
+
+  virDomainFree (job->dom);
+  g_free (job);
+}
+
+static void
+event_link_unref (gpointer data)
+{
+  EventLink *link = data;
+
+  if (g_atomic_ref_count_dec (&link->ref_count))
+    {
+      g_weak_ref_clear (&link->connection);
+      g_main_context_unref (link->context);
+      g_queue_clear_full (&link->reads, read_job_free);
+      g_queue_clear_full (&link->early, message_free);
+      g_mutex_clear (&link->lock);
+      g_free (link);
+    }
+}
 
 static void
 message_free (gpointer data)
 {
   Message *message = data;
 
-  event_link_unref (message->link);
+  if (message->link != NULL)
+    event_link_unref (message->link);
   g_free (message->alias);
+  g_clear_pointer (&message->read, _vmem_domain_read_free);
   g_free (message);
 }
 
-static void handle_closed (VmemConnection  *self,
-                           VmemCloseReason  reason);
+static void dispatch (VmemConnection *self,
+                      Message        *message);
 
 static gboolean
 message_dispatch (gpointer data)
 {
   Message *message = data;
-  g_autoptr(VmemConnection) self = g_weak_ref_get (&message->link->connection);
-  g_autoptr(VmemDomain) domain = NULL;
+  EventLink *link = message->link;
+  g_autoptr(VmemConnection) self = g_weak_ref_get (&link->connection);
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
 
-  /* Events of a link that was torn down are stale. */
-  if (self->link != message->link)
-    return G_SOURCE_REMOVE;
-
-  if (message->kind == MESSAGE_CLOSED)
+  /* An open under way: its events come after what it read. The queue
+   * holds the message, without its reference to the link. */
+  if (!link->adopted)
     {
-      handle_closed (self, message->event);
+      Message *kept = g_memdup2 (message, sizeof *message);
+
+      kept->link = NULL;
+      message->alias = NULL;
+      message->read = NULL;
+      g_queue_push_tail (&link->early, kept);
       return G_SOURCE_REMOVE;
     }
 
-  g_mutex_lock (&self->lock);
-  {
-    GWeakRef *ref = g_hash_table_lookup (self->domains, message->uuid);
-
-    if (ref != NULL)
-      domain = g_weak_ref_get (ref);
-  }
-  g_mutex_unlock (&self->lock);
-
-  /* Nobody holds an object for that domain: nobody is listening. */
-  if (domain == NULL)
+  /* Events of a link that was torn down are stale. */
+  if (self->link != link)
     return G_SOURCE_REMOVE;
 
-  switch (message->kind)
-    {
-    case MESSAGE_LIFECYCLE:
-      _vmem_domain_handle_lifecycle (domain, message->event, message->detail);
-      break;
-    case MESSAGE_SIZE_CHANGE:
-      _vmem_domain_handle_size_change (domain, message->alias, message->size);
-      break;
-    case MESSAGE_DEVICE:
-      _vmem_domain_handle_device (domain, message->event, message->alias);
-      break;
-    case MESSAGE_CLOSED:
-    default:
-      g_assert_not_reached ();
-    }
-
+  dispatch (self, message);
   return G_SOURCE_REMOVE;
+}
+
+static void
+message_send (EventLink *link,
+              Message   *message)
+{
+  GSource *source = g_idle_source_new ();
+
+  message->link = event_link_ref (link);
+
+  /* Always from the context's next iteration, never inline: libvirt may
+   * hold its locks while calling us (the close callback does), and the
+   * handlers call back into libvirt. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, message_dispatch, message, message_free);
+  g_source_set_static_name (source, "[vmem] libvirt event");
+  g_source_attach (source, link->context);
+  g_source_unref (source);
 }
 
 static void
@@ -223,7 +284,6 @@ message_post (EventLink    *link,
 {
   Message *message = g_new0 (Message, 1);
 
-  message->link = event_link_ref (link);
   message->kind = kind;
   if (dom != NULL)
     virDomainGetUUIDString (dom, message->uuid);
@@ -231,19 +291,84 @@ message_post (EventLink    *link,
   message->size = size;
   message->event = event;
   message->detail = detail;
+  message_send (link, message);
+}
 
-  /* Always from the context's next iteration, never inline: libvirt may
-   * hold its locks while calling us (the close callback does), and the
-   * handlers call back into libvirt. */
-  {
-    GSource *source = g_idle_source_new ();
+/* The reads of lifecycle events: one worker at a time per link, so their
+ * results reach the context in the events' order; a read can take a
+ * round trip to a remote daemon, which libvirt's event thread must not
+ * wait for. */
 
-    g_source_set_priority (source, G_PRIORITY_DEFAULT);
-    g_source_set_callback (source, message_dispatch, message, message_free);
-    g_source_set_static_name (source, "[vmem] libvirt event");
-    g_source_attach (source, link->context);
-    g_source_unref (source);
-  }
+/* Whether libvirt has no domain of @uuid any more, as opposed to a read
+ * that failed for another reason (not all drivers say which). */
+static gboolean
+is_gone (virDomainPtr  dom,
+         const char   *uuid)
+{
+  virConnectPtr vconn = virDomainGetConnect (dom);
+  virDomainPtr again;
+
+  if (virConnectIsAlive (vconn) != 1)
+    return FALSE;
+
+  again = virDomainLookupByUUIDString (vconn, uuid);
+  if (again == NULL)
+    return TRUE;
+
+  virDomainFree (again);
+  return FALSE;
+}
+
+static void
+reader_drain (gpointer data,
+              gpointer user_data)
+{
+  EventLink *link = data;
+
+  for (;;)
+    {
+      ReadJob *job;
+      Message *message;
+      GError *error = NULL;
+
+      g_mutex_lock (&link->lock);
+      job = g_queue_pop_head (&link->reads);
+      if (job == NULL)
+        link->reading = FALSE;
+      g_mutex_unlock (&link->lock);
+
+      if (job == NULL)
+        break;
+
+      message = g_new0 (Message, 1);
+      message->kind = MESSAGE_LIFECYCLE;
+      virDomainGetUUIDString (job->dom, message->uuid);
+      message->event = job->event;
+      message->detail = job->detail;
+      virDomainRef (job->dom);
+      message->read = _vmem_domain_read_new_after_event (job->dom, job->event, &error);
+      if (message->read == NULL)
+        {
+          message->gone = is_gone (job->dom, message->uuid);
+          g_debug ("Cannot read domain %s after its event %d%s: %s", message->uuid,
+                   message->event, message->gone ? ", gone" : "", error->message);
+          g_clear_error (&error);
+        }
+      read_job_free (job);
+      message_send (link, message);
+    }
+
+  event_link_unref (link);
+}
+
+static GThreadPool *
+reader_pool (void)
+{
+  static gsize pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, (gsize) g_thread_pool_new (reader_drain, NULL, -1, FALSE, NULL));
+  return (GThreadPool *) pool;
 }
 
 static int
@@ -253,7 +378,23 @@ on_lifecycle (virConnectPtr  vconn,
               int            detail,
               void          *opaque)
 {
-  message_post (opaque, MESSAGE_LIFECYCLE, dom, NULL, 0, event, detail);
+  EventLink *link = opaque;
+  ReadJob *job = g_new0 (ReadJob, 1);
+  gboolean start;
+
+  virDomainRef (dom);
+  job->dom = dom;
+  job->event = event;
+  job->detail = detail;
+
+  g_mutex_lock (&link->lock);
+  g_queue_push_tail (&link->reads, job);
+  start = !link->reading;
+  link->reading = TRUE;
+  g_mutex_unlock (&link->lock);
+
+  if (start)
+    g_thread_pool_push (reader_pool (), event_link_ref (link), NULL);
   return 0;
 }
 
@@ -306,8 +447,13 @@ on_close (virConnectPtr  vconn,
   message_post (opaque, MESSAGE_CLOSED, NULL, NULL, 0, reason, 0);
 }
 
-static void
-register_callbacks (VmemConnection *self)
+/* Registers the callbacks before the domains are read, so that no event
+ * between the two is missed. Any thread. */
+static guint
+register_callbacks (virConnectPtr  vconn,
+                    const char    *uri,
+                    EventLink     *link,
+                    int            ids[5])
 {
   static const struct {
     int                        id;
@@ -319,42 +465,55 @@ register_callbacks (VmemConnection *self)
     { VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, VIR_DOMAIN_EVENT_CALLBACK (on_device_removed) },
     { VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, VIR_DOMAIN_EVENT_CALLBACK (on_device_removal_failed) },
   };
+  guint n = 0;
 
   G_STATIC_ASSERT (G_N_ELEMENTS (events) == G_N_ELEMENTS (((VmemConnection *) NULL)->callback_ids));
 
-  self->n_callbacks = 0;
   for (guint i = 0; i < G_N_ELEMENTS (events); i++)
     {
-      int id = virConnectDomainEventRegisterAny (self->vconn, NULL, events[i].id,
+      int id = virConnectDomainEventRegisterAny (vconn, NULL, events[i].id,
                                                  events[i].callback,
-                                                 event_link_ref (self->link),
+                                                 event_link_ref (link),
                                                  event_link_unref);
 
       /* A driver without an event is still usable: its other events and
        * the methods work, and nothing waits for what cannot come. */
       if (id < 0)
         {
-          g_debug ("%s: no event %d: %s", self->uri, events[i].id, virGetLastErrorMessage ());
-          event_link_unref (self->link);
+          g_debug ("%s: no event %d: %s", uri, events[i].id, virGetLastErrorMessage ());
+          event_link_unref (link);
           continue;
         }
-      self->callback_ids[self->n_callbacks++] = id;
+      ids[n++] = id;
     }
 
   /* No reference for the close callback: drivers without one accept it
-   * and never call the free function. teardown() unregisters it before
-   * the link goes. */
-  if (virConnectRegisterCloseCallback (self->vconn, on_close, self->link, NULL) < 0)
-    g_debug ("%s: no close callback: %s", self->uri, virGetLastErrorMessage ());
+   * and never call the free function. unregister_callbacks() unregisters
+   * it before the link goes. */
+  if (virConnectRegisterCloseCallback (vconn, on_close, link, NULL) < 0)
+    g_debug ("%s: no close callback: %s", uri, virGetLastErrorMessage ());
 
   /* Notice a daemon that went away even when nothing is being sent:
    * a probe every 5 s, closed after 3 unanswered. Drivers without
    * keepalive (test:///, local drivers) just decline. */
-  if (virConnectSetKeepAlive (self->vconn, 5, 3) < 0)
-    g_debug ("%s: no keepalive: %s", self->uri, virGetLastErrorMessage ());
+  if (virConnectSetKeepAlive (vconn, 5, 3) < 0)
+    g_debug ("%s: no keepalive: %s", uri, virGetLastErrorMessage ());
+
+  return n;
 }
 
-/* Drops the libvirt connection: the callbacks first, so none comes after. */
+/* Drops a libvirt connection: the callbacks first, so none comes after. */
+static void
+close_vir_connect (virConnectPtr  vconn,
+                   const int     *ids,
+                   guint          n_ids)
+{
+  for (guint i = 0; i < n_ids; i++)
+    virConnectDomainEventDeregisterAny (vconn, ids[i]);
+  virConnectUnregisterCloseCallback (vconn, on_close);
+  virConnectClose (vconn);
+}
+
 static gboolean
 teardown (VmemConnection *self)
 {
@@ -367,51 +526,197 @@ teardown (VmemConnection *self)
   if (vconn == NULL)
     return FALSE;
 
-  for (guint i = 0; i < self->n_callbacks; i++)
-    virConnectDomainEventDeregisterAny (vconn, self->callback_ids[i]);
+  close_vir_connect (vconn, self->callback_ids, self->n_callbacks);
   self->n_callbacks = 0;
-  virConnectUnregisterCloseCallback (vconn, on_close);
-  virConnectClose (vconn);
-
   g_clear_pointer (&self->link, event_link_unref);
   return TRUE;
 }
 
-static void
-forget_domains (VmemConnection *self,
-                GPtrArray      *out)
+/* The model: one object per domain. */
+
+static VmemDomain *
+dup_known_domain (VmemConnection *self,
+                  const char     *uuid)
 {
-  GHashTableIter iter;
-  gpointer value;
+  GWeakRef *ref = g_hash_table_lookup (self->domains, uuid);
 
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->domains);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  return ref != NULL ? g_weak_ref_get (ref) : NULL;
+}
+
+static gboolean
+is_listed (VmemConnection *self,
+           VmemDomain     *domain,
+           guint          *out_position)
+{
+  return g_list_store_find (self->model, domain, out_position);
+}
+
+/* The domain's one object, made for @read when there is none yet, and
+ * brought up to date with it. */
+static VmemDomain *
+domain_for_read (VmemConnection *self,
+                 VmemDomainRead *read)
+{
+  const char *uuid = vmem_domain_config_get_uuid (read->config);
+  VmemDomain *domain = dup_known_domain (self, uuid);
+
+  if (domain == NULL)
     {
-      VmemDomain *domain = g_weak_ref_get (value);
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
 
-      if (domain != NULL)
-        g_ptr_array_add (out, domain);
-      else
-        g_hash_table_iter_remove (&iter);
+      domain = _vmem_domain_new (self, g_steal_pointer (&read->dom), uuid);
+      g_weak_ref_init (ref, domain);
+      g_hash_table_replace (self->domains, g_strdup (uuid), ref);
     }
-  g_mutex_unlock (&self->lock);
+  else
+    _vmem_domain_set_vir_domain (domain, read->dom);
+
+  _vmem_domain_apply_read (domain, read);
+  return domain;
+}
+
+static void
+list_add (VmemConnection *self,
+          VmemDomain     *domain)
+{
+  if (is_listed (self, domain, NULL))
+    return;
+
+  g_list_store_append (self->model, domain);
+  g_signal_emit (self, signals[DOMAIN_ADDED], 0, domain);
+}
+
+static void
+list_remove (VmemConnection *self,
+             VmemDomain     *domain)
+{
+  guint position;
+
+  if (!is_listed (self, domain, &position))
+    return;
+
+  /* The model's reference may be the last: the signal needs one. */
+  g_object_ref (domain);
+  g_list_store_remove (self->model, position);
+  g_signal_emit (self, signals[DOMAIN_REMOVED], 0, domain);
+  g_object_unref (domain);
+}
+
+/* Fills the model from a fresh listing, in one change. */
+static void
+list_replace (VmemConnection *self,
+              GPtrArray      *reads)
+{
+  g_autoptr(GPtrArray) domains = g_ptr_array_new_full (reads->len, g_object_unref);
+
+  for (guint i = 0; i < reads->len; i++)
+    g_ptr_array_add (domains, domain_for_read (self, reads->pdata[i]));
+
+  g_list_store_splice (self->model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+                       domains->pdata, domains->len);
+}
+
+static void handle_closed (VmemConnection  *self,
+                           VmemCloseReason  reason);
+
+static void
+dispatch_size_change (VmemConnection *self,
+                      VmemDomain     *domain,
+                      const char     *alias,
+                      guint64         size)
+{
+  VmemMemoryDevice *target = _vmem_domain_size_change_target (domain, alias);
+  g_autoptr(VmemMemoryDevice) device = NULL;
+
+  if (target == NULL)
+    return;
+
+  /* Both signals come before the device's notifications: see
+   * _vmem_domain_handle_size_change(). */
+  device = g_object_ref (target);
+  g_object_freeze_notify (G_OBJECT (device));
+  _vmem_domain_handle_size_change (domain, device, size);
+  g_signal_emit (self, signals[MEMORY_DEVICE_SIZE_CHANGED], 0, domain, device, size);
+  g_object_thaw_notify (G_OBJECT (device));
+}
+
+static void
+dispatch_lifecycle (VmemConnection *self,
+                    VmemDomain     *domain,
+                    Message        *message)
+{
+  if (message->read != NULL)
+    {
+      g_autoptr(VmemDomain) read_domain = domain_for_read (self, message->read);
+
+      list_add (self, read_domain);
+    }
+  else if (domain != NULL)
+    {
+      _vmem_domain_handle_lifecycle (domain, message->event, message->detail);
+      if (message->gone)
+        list_remove (self, domain);
+    }
+}
+
+/* The event path: connection, then domain, then list, then signals. */
+static void
+dispatch (VmemConnection *self,
+          Message        *message)
+{
+  g_autoptr(VmemDomain) domain = NULL;
+
+  if (message->kind == MESSAGE_CLOSED)
+    {
+      handle_closed (self, message->event);
+      return;
+    }
+
+  domain = dup_known_domain (self, message->uuid);
+
+  switch (message->kind)
+    {
+    case MESSAGE_LIFECYCLE:
+      dispatch_lifecycle (self, domain, message);
+      break;
+    case MESSAGE_SIZE_CHANGE:
+      /* A domain the model does not have yet: its lifecycle event's read
+       * brings it, devices and sizes included. */
+      if (domain != NULL)
+        dispatch_size_change (self, domain, message->alias, message->size);
+      break;
+    case MESSAGE_DEVICE:
+      if (domain != NULL)
+        _vmem_domain_handle_device (domain, message->event, message->alias);
+      break;
+    case MESSAGE_CLOSED:
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static void
 handle_closed (VmemConnection  *self,
                VmemCloseReason  reason)
 {
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n;
 
   if (!teardown (self))
     return;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 
-  forget_domains (self, domains);
-  for (guint i = 0; i < domains->len; i++)
-    _vmem_domain_handle_closed (domains->pdata[i]);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+
+      _vmem_domain_handle_closed (domain);
+    }
+
+  /* The model lets its domains go; those the application holds are the
+   * same objects when the connection opens again. */
+  g_list_store_remove_all (self->model);
 
   g_signal_emit (self, signals[CLOSED], 0, reason);
 }
@@ -433,6 +738,7 @@ vmem_connection_finalize (GObject *object)
 
   g_free (self->uri);
   g_hash_table_unref (self->domains);
+  g_clear_object (&self->model);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (vmem_connection_parent_class)->finalize (object);
@@ -453,6 +759,9 @@ vmem_connection_get_property (GObject    *object,
       break;
     case PROP_CONNECTED:
       g_value_set_boolean (value, vmem_connection_is_open (self));
+      break;
+    case PROP_DOMAINS:
+      g_value_set_object (value, self->model);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -519,6 +828,19 @@ vmem_connection_class_init (VmemConnectionClass *klass)
     g_param_spec_boolean ("connected", "Connected", "Whether the connection is open", FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * VmemConnection:domains:
+   *
+   * The connection's domains, running and not: a #GListModel of
+   * #VmemDomain kept current by libvirt's events, empty while the
+   * connection is closed. The model stays the same object.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DOMAINS] =
+    g_param_spec_object ("domains", "Domains", "The connection's domains, a GListModel of VmemDomain kept current by libvirt's events", G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -527,13 +849,65 @@ vmem_connection_class_init (VmemConnectionClass *klass)
    * @reason: why it closed
    *
    * Emitted when the connection closes: the daemon went away or stopped
-   * answering, or the application called vmem_connection_close().
+   * answering, or the application called vmem_connection_close(). The
+   * model of domains is empty by then.
    *
    * Since: 0.1
    */
   signals[CLOSED] =
     g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, VMEM_TYPE_CLOSE_REASON);
+
+  /**
+   * VmemConnection::domain-added:
+   * @self: the connection
+   * @domain: the domain
+   *
+   * Emitted when libvirt reports a domain the model did not have: one
+   * defined, or a transient one created. The model's
+   * #GListModel::items-changed came just before, in the same dispatch.
+   * Opening fills the model without this signal.
+   *
+   * Since: 0.1
+   */
+  signals[DOMAIN_ADDED] =
+    g_signal_new ("domain-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, VMEM_TYPE_DOMAIN);
+
+  /**
+   * VmemConnection::domain-removed:
+   * @self: the connection
+   * @domain: the domain
+   *
+   * Emitted when a domain of the model is gone from libvirt: undefined,
+   * or a transient one destroyed. The model's
+   * #GListModel::items-changed came just before, in the same dispatch.
+   * Closing empties the model without this signal.
+   *
+   * Since: 0.1
+   */
+  signals[DOMAIN_REMOVED] =
+    g_signal_new ("domain-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, VMEM_TYPE_DOMAIN);
+
+  /**
+   * VmemConnection::memory-device-size-changed:
+   * @self: the connection
+   * @domain: the domain of the device
+   * @device: the memory device whose size changed
+   * @size: the device's new size in the guest, in bytes
+   *
+   * Emitted for each size libvirt reports for a memory device of any
+   * domain of the connection, right after the domain's own
+   * #VmemDomain::memory-device-size-changed, and before the device's
+   * notifications.
+   *
+   * Since: 0.1
+   */
+  signals[MEMORY_DEVICE_SIZE_CHANGED] =
+    g_signal_new ("memory-device-size-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  VMEM_TYPE_DOMAIN, VMEM_TYPE_MEMORY_DEVICE, G_TYPE_UINT64);
 }
 
 static void
@@ -541,6 +915,7 @@ vmem_connection_init (VmemConnection *self)
 {
   g_mutex_init (&self->lock);
   self->domains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
+  self->model = g_list_store_new (VMEM_TYPE_DOMAIN);
 }
 
 /**
@@ -600,6 +975,25 @@ vmem_connection_is_open (VmemConnection *self)
   return open;
 }
 
+/**
+ * vmem_connection_get_domains:
+ * @self: a #VmemConnection
+ *
+ * Gives the #VmemConnection:domains of the connection: every domain,
+ * running and not, kept current by libvirt's events.
+ *
+ * Returns: (transfer none): a #GListModel of #VmemDomain
+ *
+ * Since: 0.1
+ */
+GListModel *
+vmem_connection_get_domains (VmemConnection *self)
+{
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
+
+  return G_LIST_MODEL (self->model);
+}
+
 static void
 ignore_libvirt_error (void        *user_data,
                       virErrorPtr  error)
@@ -626,442 +1020,6 @@ open_vir_connect (const char    *uri,
    * library's to set; the process-wide one is the application's. */
   virConnSetErrorFunc (vconn, NULL, ignore_libvirt_error);
   return vconn;
-}
-
-/* Takes the new libvirt connection, on the context it will report to. */
-static void
-adopt_vir_connect (VmemConnection *self,
-                   virConnectPtr   vconn,
-                   GMainContext   *context)
-{
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
-
-  teardown (self);
-
-  self->link = event_link_new (self, context);
-  g_mutex_lock (&self->lock);
-  self->vconn = vconn;
-  g_mutex_unlock (&self->lock);
-  register_callbacks (self);
-
-  /* Domains the application held across a closed link come back. */
-  forget_domains (self, domains);
-  for (guint i = 0; i < domains->len; i++)
-    {
-      VmemDomain *domain = domains->pdata[i];
-      virDomainPtr dom = virDomainLookupByUUIDString (vconn, vmem_domain_get_uuid (domain));
-
-      if (dom != NULL)
-        {
-          _vmem_domain_set_vir_domain (domain, dom);
-          virDomainFree (dom);
-          _vmem_domain_queue_refresh (domain);
-        }
-    }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
-}
-
-/**
- * vmem_connection_open:
- * @self: a #VmemConnection
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError, or %NULL
- *
- * Opens the connection, blocking until libvirt answers. Signals of the
- * connection and its domains are emitted on the thread-default
- * #GMainContext of the calling thread. Opening a connection that is open
- * reopens it.
- *
- * Returns: %TRUE if the connection is open
- *
- * Since: 0.1
- */
-gboolean
-vmem_connection_open (VmemConnection  *self,
-                      GCancellable    *cancellable,
-                      GError         **error)
-{
-  g_autoptr(GMainContext) context = NULL;
-  virConnectPtr vconn;
-
-  g_return_val_if_fail (VMEM_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  vconn = open_vir_connect (self->uri, error);
-  if (vconn == NULL)
-    return FALSE;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      virConnectClose (vconn);
-      return FALSE;
-    }
-
-  context = g_main_context_ref_thread_default ();
-  adopt_vir_connect (self, vconn, context);
-  return TRUE;
-}
-
-static void
-vir_connect_close (gpointer vconn)
-{
-  virConnectClose (vconn);
-}
-
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  VmemConnection *self = source_object;
-  GError *error = NULL;
-  virConnectPtr vconn = open_vir_connect (self->uri, &error);
-
-  if (vconn == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, vconn, vir_connect_close);
-}
-
-/**
- * vmem_connection_open_async:
- * @self: a #VmemConnection
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the connection is open or failed
- * @user_data: data for @callback
- *
- * Opens the connection without blocking; see vmem_connection_open().
- * Signals are emitted on the thread-default #GMainContext of the calling
- * thread.
- *
- * Since: 0.1
- */
-void
-vmem_connection_open_async (VmemConnection      *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (VMEM_IS_CONNECTION (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vmem_connection_open_async);
-  g_task_set_check_cancellable (task, TRUE);
-  _vmem_task_run_in_thread (task, open_thread);
-}
-
-/**
- * vmem_connection_open_finish:
- * @self: a #VmemConnection
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError, or %NULL
- *
- * Finishes vmem_connection_open_async().
- *
- * Returns: %TRUE if the connection is open
- *
- * Since: 0.1
- */
-gboolean
-vmem_connection_open_finish (VmemConnection  *self,
-                             GAsyncResult    *result,
-                             GError         **error)
-{
-  virConnectPtr vconn;
-
-  g_return_val_if_fail (VMEM_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_connection_open_async, FALSE);
-
-  vconn = g_task_propagate_pointer (G_TASK (result), error);
-  if (vconn == NULL)
-    return FALSE;
-
-  adopt_vir_connect (self, vconn, g_task_get_context (G_TASK (result)));
-  return TRUE;
-}
-
-/**
- * vmem_connection_close:
- * @self: a #VmemConnection
- *
- * Closes the connection, emitting #VmemConnection::closed with
- * %VMEM_CLOSE_REASON_CLIENT. Nothing happens if it is not open.
- *
- * Since: 0.1
- */
-void
-vmem_connection_close (VmemConnection *self)
-{
-  g_return_if_fail (VMEM_IS_CONNECTION (self));
-
-  handle_closed (self, VMEM_CLOSE_REASON_CLIENT);
-}
-
-virConnectPtr
-_vmem_connection_dup_vir_connect (VmemConnection  *self,
-                                  GError         **error)
-{
-  virConnectPtr vconn;
-
-  g_mutex_lock (&self->lock);
-  vconn = self->vconn;
-  if (vconn != NULL)
-    virConnectRef (vconn);
-  g_mutex_unlock (&self->lock);
-
-  if (vconn == NULL)
-    g_set_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED,
-                 "The connection to %s is not open",
-                 self->uri != NULL ? self->uri : "libvirt's default URI");
-  return vconn;
-}
-
-/*
- * _vmem_connection_get_domain:
- * @dom: (transfer full): the libvirt domain
- * @uuid: (nullable): its UUID, when the caller has it
- *
- * The one object of the connection for @dom, made when nobody holds one.
- */
-VmemDomain *
-_vmem_connection_get_domain (VmemConnection *self,
-                             virDomainPtr    dom,
-                             const char     *uuid)
-{
-  char buf[VIR_UUID_STRING_BUFLEN];
-  VmemDomain *domain = NULL;
-  GWeakRef *ref;
-
-  /* libvirt formats a UUID with printf: with thousands of domains, the
-   * one read from their XML saves that. */
-  if (uuid == NULL)
-    {
-      virDomainGetUUIDString (dom, buf);
-      uuid = buf;
-    }
-
-  g_mutex_lock (&self->lock);
-  ref = g_hash_table_lookup (self->domains, uuid);
-  if (ref != NULL)
-    domain = g_weak_ref_get (ref);
-  if (domain == NULL)
-    {
-      domain = _vmem_domain_new (self, g_steal_pointer (&dom), uuid);
-      ref = g_new0 (GWeakRef, 1);
-      g_weak_ref_init (ref, domain);
-      g_hash_table_replace (self->domains, g_strdup (uuid), ref);
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (dom != NULL)
-    virDomainFree (dom);
-  return domain;
-}
-
-/* A domain with what it looked like, read off the caller's context. */
-typedef struct
-{
-  virDomainPtr      dom;
-  VmemDomainConfig *config;
-  VmemDomainState   state;
-} DomainSnapshot;
-
-static void
-domain_snapshot_free (gpointer data)
-{
-  DomainSnapshot *snapshot = data;
-
-  if (snapshot->dom != NULL)
-    virDomainFree (snapshot->dom);
-  g_clear_object (&snapshot->config);
-  g_free (snapshot);
-}
-
-static DomainSnapshot *
-domain_snapshot_take (virDomainPtr   dom,
-                      GError       **error)
-{
-  DomainSnapshot *snapshot = g_new0 (DomainSnapshot, 1);
-
-  snapshot->dom = dom;
-  snapshot->config = _vmem_domain_read (dom, &snapshot->state, error);
-  if (snapshot->config == NULL)
-    {
-      domain_snapshot_free (snapshot);
-      return NULL;
-    }
-
-  return snapshot;
-}
-
-static VmemDomain *
-domain_from_snapshot (VmemConnection *self,
-                      DomainSnapshot *snapshot)
-{
-  VmemDomain *domain = _vmem_connection_get_domain (self, g_steal_pointer (&snapshot->dom),
-                                                    vmem_domain_config_get_uuid (snapshot->config));
-
-  _vmem_domain_apply_config (domain, snapshot->config, snapshot->state);
-  return domain;
-}
-
-static DomainSnapshot *
-lookup (VmemConnection  *self,
-        const char      *name_or_uuid,
-        GError         **error)
-{
-  virConnectPtr vconn = _vmem_connection_dup_vir_connect (self, error);
-  virDomainPtr dom;
-  DomainSnapshot *snapshot;
-
-  if (vconn == NULL)
-    return NULL;
-
-  if (g_uuid_string_is_valid (name_or_uuid))
-    {
-      dom = virDomainLookupByUUIDString (vconn, name_or_uuid);
-      /* A domain may also be named like a UUID. */
-      if (dom == NULL)
-        dom = virDomainLookupByName (vconn, name_or_uuid);
-    }
-  else
-    dom = virDomainLookupByName (vconn, name_or_uuid);
-
-  if (dom == NULL)
-    _vmem_set_error_from_libvirt (error, "No domain '%s'", name_or_uuid);
-  virConnectClose (vconn);
-
-  if (dom == NULL)
-    return NULL;
-
-  snapshot = domain_snapshot_take (dom, error);
-  return snapshot;
-}
-
-/**
- * vmem_connection_lookup_domain:
- * @self: a #VmemConnection
- * @name_or_uuid: the name or the UUID of a domain
- * @error: return location for a #GError, or %NULL
- *
- * Finds a domain, reading its memory devices. While the application holds
- * the returned object, the connection returns the same one for the same
- * domain, and keeps it current.
- *
- * Returns: (transfer full): the domain, or %NULL with %VMEM_ERROR_NOT_FOUND
- *   if there is no such domain
- *
- * Since: 0.1
- */
-VmemDomain *
-vmem_connection_lookup_domain (VmemConnection  *self,
-                               const char      *name_or_uuid,
-                               GError         **error)
-{
-  DomainSnapshot *snapshot;
-  VmemDomain *domain;
-
-  g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
-  g_return_val_if_fail (name_or_uuid != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  snapshot = lookup (self, name_or_uuid, error);
-  if (snapshot == NULL)
-    return NULL;
-
-  domain = domain_from_snapshot (self, snapshot);
-  domain_snapshot_free (snapshot);
-  return domain;
-}
-
-static void
-lookup_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GError *error = NULL;
-  DomainSnapshot *snapshot = lookup (source_object, task_data, &error);
-
-  if (snapshot == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, snapshot, domain_snapshot_free);
-}
-
-/**
- * vmem_connection_lookup_domain_async:
- * @self: a #VmemConnection
- * @name_or_uuid: the name or the UUID of a domain
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the domain is found or not
- * @user_data: data for @callback
- *
- * Finds a domain without blocking; see vmem_connection_lookup_domain().
- *
- * Since: 0.1
- */
-void
-vmem_connection_lookup_domain_async (VmemConnection      *self,
-                                     const char          *name_or_uuid,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (VMEM_IS_CONNECTION (self));
-  g_return_if_fail (name_or_uuid != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vmem_connection_lookup_domain_async);
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, g_strdup (name_or_uuid), g_free);
-  _vmem_task_run_in_thread (task, lookup_thread);
-}
-
-/**
- * vmem_connection_lookup_domain_finish:
- * @self: a #VmemConnection
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError, or %NULL
- *
- * Finishes vmem_connection_lookup_domain_async().
- *
- * Returns: (transfer full): the domain, or %NULL with an error
- *
- * Since: 0.1
- */
-VmemDomain *
-vmem_connection_lookup_domain_finish (VmemConnection  *self,
-                                      GAsyncResult    *result,
-                                      GError         **error)
-{
-  DomainSnapshot *snapshot;
-  VmemDomain *domain;
-
-  g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_connection_lookup_domain_async, NULL);
-
-  snapshot = g_task_propagate_pointer (G_TASK (result), error);
-  if (snapshot == NULL)
-    return NULL;
-
-  domain = domain_from_snapshot (self, snapshot);
-  domain_snapshot_free (snapshot);
-  return domain;
 }
 
 /* Reads the XML of listed domains on a thread of its own, one domain ahead
@@ -1179,7 +1137,8 @@ list_with_states (virConnectPtr      vconn,
       if (virTypedParamsGetInt (records[i]->params, records[i]->nparams,
                                 "state.state", &state) != 1)
         state = -1;
-      /* The records' handles go with them. */
+      /* The records' handles go with them: a record without one is
+       * refused by virDomainStatsRecordListFree(). */
       virDomainRef (records[i]->dom);
       doms[i] = records[i]->dom;
       states[i] = state;
@@ -1191,20 +1150,17 @@ list_with_states (virConnectPtr      vconn,
   return n;
 }
 
+/* Reads every domain of @vconn: a GPtrArray of VmemDomainRead. Any thread. */
 static GPtrArray *
-list (VmemConnection  *self,
-      GCancellable    *cancellable,
-      GError         **error)
+read_domains (virConnectPtr   vconn,
+              GCancellable   *cancellable,
+              GError        **error)
 {
-  virConnectPtr vconn = _vmem_connection_dup_vir_connect (self, error);
-  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GPtrArray) reads = NULL;
   g_autofree VmemDomainState *states = NULL;
   virDomainPtr *doms = NULL;
   gboolean libvirt_array;
   int n;
-
-  if (vconn == NULL)
-    return NULL;
 
   /* One call for every domain's state rather than one a domain: over a
    * remote connection each is a round trip. */
@@ -1212,20 +1168,17 @@ list (VmemConnection  *self,
   if (n < 0)
     {
       _vmem_set_error_from_libvirt (error, "Cannot list the domains");
-      virConnectClose (vconn);
       return NULL;
     }
-  virConnectClose (vconn);
   libvirt_array = states == NULL;
 
-  snapshots = g_ptr_array_new_full (n, domain_snapshot_free);
+  reads = g_ptr_array_new_full (n, _vmem_domain_read_free);
   {
     XmlReader *reader = xml_reader_start (doms, n, cancellable);
 
     for (int i = 0; i < n; i++)
       {
         g_autoptr(VmemDomainConfig) config = NULL;
-        DomainSnapshot *snapshot;
         char *xml = xml_reader_next (reader, i);
         int state = states != NULL ? (int) states[i] : -1;
 
@@ -1234,7 +1187,8 @@ list (VmemConnection  *self,
           config = _vmem_domain_config_new_from_libvirt_xml (xml, strlen (xml), NULL);
         free (xml);
 
-        /* A domain undefined while we read is simply not listed. */
+        /* A domain undefined while we read is simply not listed: its
+         * event comes after. */
         if (config == NULL)
           {
             virDomainFree (doms[i]);
@@ -1253,11 +1207,7 @@ list (VmemConnection  *self,
               }
           }
 
-        snapshot = g_new0 (DomainSnapshot, 1);
-        snapshot->dom = doms[i];
-        snapshot->state = state;
-        snapshot->config = g_steal_pointer (&config);
-        g_ptr_array_add (snapshots, snapshot);
+        g_ptr_array_add (reads, _vmem_domain_read_new_take (doms[i], g_steal_pointer (&config), state));
       }
 
     xml_reader_finish (reader);
@@ -1271,88 +1221,165 @@ list (VmemConnection  *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  return g_steal_pointer (&snapshots);
+  return g_steal_pointer (&reads);
 }
 
-static GListModel *
-model_from_snapshots (VmemConnection *self,
-                      GPtrArray      *snapshots)
+/* An open under way: what it made until the connection takes it. */
+typedef struct
 {
-  GListStore *store = g_list_store_new (VMEM_TYPE_DOMAIN);
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_full (snapshots->len, g_object_unref);
+  char          *uri;
+  EventLink     *link;
+  virConnectPtr  vconn;
+  int            ids[5];
+  guint          n_ids;
+  GPtrArray     *reads;
+} Opening;
 
-  for (guint i = 0; i < snapshots->len; i++)
-    g_ptr_array_add (domains, domain_from_snapshot (self, snapshots->pdata[i]));
+static Opening *
+opening_new (VmemConnection *self,
+             GMainContext   *context)
+{
+  Opening *opening = g_new0 (Opening, 1);
 
-  /* One splice: each append is a change signal and a tree insertion. */
-  g_list_store_splice (store, 0, 0, domains->pdata, domains->len);
-  return G_LIST_MODEL (store);
+  opening->uri = g_strdup (self->uri);
+  opening->link = event_link_new (self, context);
+  return opening;
+}
+
+static void
+opening_free (gpointer data)
+{
+  Opening *opening = data;
+
+  if (opening->vconn != NULL)
+    close_vir_connect (opening->vconn, opening->ids, opening->n_ids);
+  g_clear_pointer (&opening->link, event_link_unref);
+  g_clear_pointer (&opening->reads, g_ptr_array_unref);
+  g_free (opening->uri);
+  g_free (opening);
+}
+
+/* Connects, registers for events, then reads every domain. Any thread. */
+static gboolean
+opening_run (Opening       *opening,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  opening->vconn = open_vir_connect (opening->uri, error);
+  if (opening->vconn == NULL)
+    return FALSE;
+
+  opening->n_ids = register_callbacks (opening->vconn, opening->uri, opening->link, opening->ids);
+  opening->reads = read_domains (opening->vconn, cancellable, error);
+  return opening->reads != NULL;
+}
+
+/* The connection takes what the open made, on its context. */
+static void
+adopt (VmemConnection *self,
+       Opening        *opening)
+{
+  EventLink *link;
+  gboolean was_open;
+
+  /* Reopening an open connection: the old link goes, its domains stay. */
+  was_open = teardown (self);
+
+  link = self->link = g_steal_pointer (&opening->link);
+  memcpy (self->callback_ids, opening->ids, sizeof opening->ids);
+  self->n_callbacks = opening->n_ids;
+  g_mutex_lock (&self->lock);
+  self->vconn = g_steal_pointer (&opening->vconn);
+  g_mutex_unlock (&self->lock);
+
+  list_replace (self, opening->reads);
+  if (!was_open)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+
+  /* The events that came while the domains were read, in order. */
+  link->adopted = TRUE;
+  while (self->link == link && link->early.length > 0)
+    {
+      Message *message = g_queue_pop_head (&link->early);
+
+      dispatch (self, message);
+      message_free (message);
+    }
 }
 
 /**
- * vmem_connection_list_domains:
+ * vmem_connection_open:
  * @self: a #VmemConnection
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError, or %NULL
  *
- * Lists the connection's domains, running and not, with their memory
- * devices read.
+ * Opens the connection and reads its domains into
+ * #VmemConnection:domains, blocking until libvirt answers. Signals of the
+ * connection and its domains are emitted on the thread-default
+ * #GMainContext of the calling thread. Opening a connection that is open
+ * reopens it.
  *
- * Returns: (transfer full): a #GListModel of #VmemDomain, or %NULL with an
- *   error
+ * Returns: %TRUE if the connection is open
  *
  * Since: 0.1
  */
-GListModel *
-vmem_connection_list_domains (VmemConnection  *self,
-                              GCancellable    *cancellable,
-                              GError         **error)
+gboolean
+vmem_connection_open (VmemConnection  *self,
+                      GCancellable    *cancellable,
+                      GError         **error)
 {
-  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GMainContext) context = NULL;
+  Opening *opening;
+  gboolean ok;
 
-  g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
-  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  snapshots = list (self, cancellable, error);
-  if (snapshots == NULL)
-    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
 
-  return model_from_snapshots (self, snapshots);
+  context = g_main_context_ref_thread_default ();
+  opening = opening_new (self, context);
+  ok = opening_run (opening, cancellable, error);
+  if (ok)
+    adopt (self, opening);
+  opening_free (opening);
+  return ok;
 }
 
 static void
-list_thread (GTask        *task,
+open_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
   GError *error = NULL;
-  GPtrArray *snapshots = list (source_object, cancellable, &error);
 
-  if (snapshots == NULL)
-    g_task_return_error (task, error);
+  if (opening_run (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
   else
-    g_task_return_pointer (task, snapshots, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_error (task, error);
 }
 
 /**
- * vmem_connection_list_domains_async:
+ * vmem_connection_open_async:
  * @self: a #VmemConnection
  * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called with the list
+ * @callback: (scope async): called when the connection is open or failed
  * @user_data: data for @callback
  *
- * Lists the connection's domains without blocking; see
- * vmem_connection_list_domains().
+ * Opens the connection and reads its domains without blocking; see
+ * vmem_connection_open(). Signals are emitted on the thread-default
+ * #GMainContext of the calling thread.
  *
  * Since: 0.1
  */
 void
-vmem_connection_list_domains_async (VmemConnection      *self,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+vmem_connection_open_async (VmemConnection      *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -1360,38 +1387,304 @@ vmem_connection_list_domains_async (VmemConnection      *self,
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vmem_connection_list_domains_async);
+  g_task_set_source_tag (task, vmem_connection_open_async);
   g_task_set_check_cancellable (task, TRUE);
-  _vmem_task_run_in_thread (task, list_thread);
+  g_task_set_task_data (task, opening_new (self, g_task_get_context (task)), opening_free);
+  _vmem_task_run_in_thread (task, open_thread);
 }
 
 /**
- * vmem_connection_list_domains_finish:
+ * vmem_connection_open_finish:
  * @self: a #VmemConnection
  * @result: the #GAsyncResult given to the callback
  * @error: return location for a #GError, or %NULL
  *
- * Finishes vmem_connection_list_domains_async().
+ * Finishes vmem_connection_open_async().
  *
- * Returns: (transfer full): a #GListModel of #VmemDomain, or %NULL with an
- *   error
+ * Returns: %TRUE if the connection is open
  *
  * Since: 0.1
  */
-GListModel *
-vmem_connection_list_domains_finish (VmemConnection  *self,
-                                     GAsyncResult    *result,
-                                     GError         **error)
+gboolean
+vmem_connection_open_finish (VmemConnection  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
 {
-  g_autoptr(GPtrArray) snapshots = NULL;
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_connection_open_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  adopt (self, g_task_get_task_data (G_TASK (result)));
+  return TRUE;
+}
+
+/**
+ * vmem_connection_close:
+ * @self: a #VmemConnection
+ *
+ * Closes the connection, emptying #VmemConnection:domains and emitting
+ * #VmemConnection::closed with %VMEM_CLOSE_REASON_CLIENT. Nothing happens
+ * if it is not open.
+ *
+ * Since: 0.1
+ */
+void
+vmem_connection_close (VmemConnection *self)
+{
+  g_return_if_fail (VMEM_IS_CONNECTION (self));
+
+  handle_closed (self, VMEM_CLOSE_REASON_CLIENT);
+}
+
+static virConnectPtr
+dup_vir_connect (VmemConnection  *self,
+                 GError         **error)
+{
+  virConnectPtr vconn;
+
+  g_mutex_lock (&self->lock);
+  vconn = self->vconn;
+  if (vconn != NULL)
+    virConnectRef (vconn);
+  g_mutex_unlock (&self->lock);
+
+  if (vconn == NULL)
+    g_set_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED,
+                 "The connection to %s is not open",
+                 self->uri != NULL ? self->uri : "libvirt's default URI");
+  return vconn;
+}
+
+/**
+ * vmem_connection_find_domain:
+ * @self: a #VmemConnection
+ * @name_or_uuid: the name or the UUID of a domain
+ *
+ * Finds a domain of #VmemConnection:domains, without asking libvirt.
+ *
+ * Returns: (transfer none) (nullable): the domain, or %NULL
+ *
+ * Since: 0.1
+ */
+VmemDomain *
+vmem_connection_find_domain (VmemConnection *self,
+                             const char     *name_or_uuid)
+{
+  guint n;
+
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (name_or_uuid != NULL, NULL);
+
+  if (g_uuid_string_is_valid (name_or_uuid))
+    {
+      g_autoptr(VmemDomain) domain = dup_known_domain (self, name_or_uuid);
+
+      /* The model holds the domains it has. */
+      if (domain != NULL && is_listed (self, domain, NULL))
+        return domain;
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+
+      if (g_strcmp0 (vmem_domain_get_name (domain), name_or_uuid) == 0)
+        return domain;
+    }
+
+  return NULL;
+}
+
+/* Reads a domain the model does not have yet. Any thread. */
+static VmemDomainRead *
+lookup (VmemConnection  *self,
+        const char      *name_or_uuid,
+        GError         **error)
+{
+  virConnectPtr vconn = dup_vir_connect (self, error);
+  virDomainPtr dom;
+
+  if (vconn == NULL)
+    return NULL;
+
+  if (g_uuid_string_is_valid (name_or_uuid))
+    {
+      dom = virDomainLookupByUUIDString (vconn, name_or_uuid);
+      /* A domain may also be named like a UUID. */
+      if (dom == NULL)
+        dom = virDomainLookupByName (vconn, name_or_uuid);
+    }
+  else
+    dom = virDomainLookupByName (vconn, name_or_uuid);
+
+  if (dom == NULL)
+    _vmem_set_error_from_libvirt (error, "No domain '%s'", name_or_uuid);
+  virConnectClose (vconn);
+
+  if (dom == NULL)
+    return NULL;
+
+  return _vmem_domain_read_new (dom, error);
+}
+
+/* A domain read before its event came: it joins the model now, and its
+ * event finds it there. */
+static VmemDomain *
+domain_from_lookup (VmemConnection *self,
+                    VmemDomainRead *read)
+{
+  VmemDomain *domain = domain_for_read (self, read);
+
+  list_add (self, domain);
+  return domain;
+}
+
+/**
+ * vmem_connection_lookup_domain:
+ * @self: a #VmemConnection
+ * @name_or_uuid: the name or the UUID of a domain
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finds a domain: the one of #VmemConnection:domains, or when libvirt's
+ * event for it has not come yet, the domain read from libvirt, which then
+ * joins the model.
+ *
+ * Returns: (transfer full): the domain, or %NULL with %VMEM_ERROR_NOT_FOUND
+ *   if there is no such domain
+ *
+ * Since: 0.1
+ */
+VmemDomain *
+vmem_connection_lookup_domain (VmemConnection  *self,
+                               const char      *name_or_uuid,
+                               GError         **error)
+{
+  VmemDomainRead *read;
+  VmemDomain *domain;
+
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (name_or_uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!vmem_connection_is_open (self))
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_CLOSED, "The connection to %s is not open",
+                   self->uri != NULL ? self->uri : "libvirt's default URI");
+      return NULL;
+    }
+
+  domain = vmem_connection_find_domain (self, name_or_uuid);
+  if (domain != NULL)
+    return g_object_ref (domain);
+
+  read = lookup (self, name_or_uuid, error);
+  if (read == NULL)
+    return NULL;
+
+  domain = domain_from_lookup (self, read);
+  _vmem_domain_read_free (read);
+  return domain;
+}
+
+static void
+lookup_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  VmemDomainRead *read = lookup (source_object, task_data, &error);
+
+  if (read == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, read, _vmem_domain_read_free);
+}
+
+/**
+ * vmem_connection_lookup_domain_async:
+ * @self: a #VmemConnection
+ * @name_or_uuid: the name or the UUID of a domain
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the domain is found or not
+ * @user_data: data for @callback
+ *
+ * Finds a domain without blocking; see vmem_connection_lookup_domain().
+ *
+ * Since: 0.1
+ */
+void
+vmem_connection_lookup_domain_async (VmemConnection      *self,
+                                     const char          *name_or_uuid,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  VmemDomain *domain;
+
+  g_return_if_fail (VMEM_IS_CONNECTION (self));
+  g_return_if_fail (name_or_uuid != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmem_connection_lookup_domain_async);
+  g_task_set_check_cancellable (task, TRUE);
+
+  /* The model has it: no thread, no round trip. */
+  domain = vmem_connection_is_open (self) ? vmem_connection_find_domain (self, name_or_uuid) : NULL;
+  if (domain != NULL)
+    {
+      g_task_set_task_data (task, g_object_ref (domain), g_object_unref);
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  g_task_set_task_data (task, g_strdup (name_or_uuid), g_free);
+  _vmem_task_run_in_thread (task, lookup_thread);
+}
+
+/**
+ * vmem_connection_lookup_domain_finish:
+ * @self: a #VmemConnection
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes vmem_connection_lookup_domain_async().
+ *
+ * Returns: (transfer full): the domain, or %NULL with an error
+ *
+ * Since: 0.1
+ */
+VmemDomain *
+vmem_connection_lookup_domain_finish (VmemConnection  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  VmemDomainRead *read;
+  VmemDomain *domain;
 
   g_return_val_if_fail (VMEM_IS_CONNECTION (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_connection_list_domains_async, NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_connection_lookup_domain_async, NULL);
 
-  snapshots = g_task_propagate_pointer (G_TASK (result), error);
-  if (snapshots == NULL)
-    return NULL;
+  read = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
-  return model_from_snapshots (self, snapshots);
+  /* Found in the model. */
+  if (read == NULL)
+    return g_object_ref (g_task_get_task_data (G_TASK (result)));
+
+  domain = domain_from_lookup (self, read);
+  _vmem_domain_read_free (read);
+  return domain;
 }

@@ -68,17 +68,9 @@ VmemDomain     *vmem_connection_lookup_domain_finish (VmemConnection      *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
 VMEM_AVAILABLE_IN_0_1
-GListModel     *vmem_connection_list_domains        (VmemConnection       *self,
-                                                     GCancellable         *cancellable,
-                                                     GError              **error);
+GListModel     *vmem_connection_get_domains         (VmemConnection       *self);
 VMEM_AVAILABLE_IN_0_1
-void            vmem_connection_list_domains_async  (VmemConnection       *self,
-                                                     GCancellable         *cancellable,
-                                                     GAsyncReadyCallback   callback,
-                                                     gpointer              user_data);
-VMEM_AVAILABLE_IN_0_1
-GListModel     *vmem_connection_list_domains_finish (VmemConnection       *self,
-                                                     GAsyncResult         *result,
-                                                     GError              **error);
+VmemDomain     *vmem_connection_find_domain         (VmemConnection       *self,
+                                                     const char           *name_or_uuid);
 
 G_END_DECLS

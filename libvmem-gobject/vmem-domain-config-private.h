@@ -17,4 +17,9 @@ VmemDomainConfig *_vmem_domain_config_new_from_libvirt_xml (const char  *xml,
 VmemDomainConfig *_vmem_domain_config_new_from_libvirt_xml_only (const char *xml,
                                                                  gsize       length);
 
+/* For VmemDomain: the devices of a read become its live devices. */
+GPtrArray        *_vmem_domain_config_take_memory_devices (VmemDomainConfig *self);
+VmemDomainConfig *_vmem_domain_config_copy_with_devices   (VmemDomainConfig *self,
+                                                           GListModel       *devices);
+
 G_END_DECLS

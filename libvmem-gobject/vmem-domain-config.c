@@ -760,3 +760,62 @@ vmem_domain_config_validate (VmemDomainConfig  *self,
 
   return TRUE;
 }
+
+/*
+ * _vmem_domain_config_take_memory_devices:
+ *
+ * Empties the config's device list, giving its devices to the caller: a
+ * VmemDomain makes them its live devices and keeps the rest of the read.
+ */
+GPtrArray *
+_vmem_domain_config_take_memory_devices (VmemDomainConfig *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->memory_devices));
+  GPtrArray *devices = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (devices, g_list_model_get_item (G_LIST_MODEL (self->memory_devices), i));
+  g_list_store_remove_all (self->memory_devices);
+  return devices;
+}
+
+/*
+ * _vmem_domain_config_copy_with_devices:
+ *
+ * A copy of @self, whose devices are copies of @devices: a snapshot that
+ * shares nothing that changes.
+ */
+VmemDomainConfig *
+_vmem_domain_config_copy_with_devices (VmemDomainConfig *self,
+                                       GListModel       *devices)
+{
+  VmemDomainConfig *copy = g_object_new (VMEM_TYPE_DOMAIN_CONFIG, NULL);
+  guint n_cells = g_list_model_get_n_items (G_LIST_MODEL (self->numa_cells));
+  guint n_devices = g_list_model_get_n_items (devices);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_full (n_cells, g_object_unref);
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_full (n_devices, g_object_unref);
+
+  copy->name = g_strdup (self->name);
+  copy->uuid = g_strdup (self->uuid);
+  copy->arch = g_strdup (self->arch);
+  copy->id = self->id;
+  copy->max_memory_slots = self->max_memory_slots;
+  copy->max_memory = self->max_memory;
+  copy->memory = self->memory;
+  copy->current_memory = self->current_memory;
+
+  /* Cells do not change once read: they are shared. */
+  for (guint i = 0; i < n_cells; i++)
+    g_ptr_array_add (cells, g_list_model_get_item (G_LIST_MODEL (self->numa_cells), i));
+  g_list_store_splice (copy->numa_cells, 0, 0, cells->pdata, cells->len);
+
+  for (guint i = 0; i < n_devices; i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, i);
+
+      g_ptr_array_add (copies, vmem_memory_device_copy (device));
+    }
+  g_list_store_splice (copy->memory_devices, 0, 0, copies->pdata, copies->len);
+
+  return copy;
+}

@@ -10,35 +10,42 @@
 #include "vmem-domain-config-private.h"
 #include "vmem-enum-types.h"
 #include "vmem-error.h"
-#include "vmem-libvirt-private.h"
+#include "vmem-domain-private.h"
 #include "vmem-memory-device-private.h"
+#include "vmem-memory-usage-private.h"
 
 /**
  * SECTION:vmem-domain
  * @Title: VmemDomain
  * @Short_description: A domain of a connection, with live memory devices
  *
- * #VmemDomain is a domain of a #VmemConnection. Its memory devices, as
- * vmem_domain_get_memory_devices() gives them, are kept current by
- * libvirt's events: devices hot-plugged or removed, the domain started or
- * stopped, and the guest's plugged size of virtio-mem devices, reported
- * by #VmemDomain::memory-device-size-changed and the devices'
- * #VmemVirtioMem:current-size. A list view can bind to the model: device
- * objects stay the same objects as they change.
+ * #VmemDomain is a domain of a #VmemConnection, which owns it and keeps
+ * it current: the connection's #VmemConnection:domains holds it for as
+ * long as the domain exists and the connection is open, so a domain, and
+ * each of its devices, stays usable however the application's language
+ * collects its objects. A domain stays the same object as it changes.
+ *
+ * Its memory devices, as vmem_domain_get_memory_devices() gives them, are
+ * live devices (vmem_memory_device_is_live()): read-only objects kept
+ * current by libvirt's events (devices hot-plugged or removed, the domain
+ * started or stopped, the guest's plugged size of virtio-mem devices,
+ * reported by #VmemDomain::memory-device-size-changed and the devices'
+ * #VmemVirtioMem:current-size). A list view can bind to the model: device
+ * objects stay the same objects as they change. The commands that change
+ * the guest are the domain's (attach, detach) and the live devices' own
+ * (vmem_virtio_mem_set_requested_size(), vmem_virtio_mem_resize_async()).
+ *
+ * #VmemDomain:memory and #VmemDomain:numa-nodes give the domain's memory
+ * in figures, whole and per guest NUMA node; #VmemDomain:free-memory-slots
+ * and #VmemDomain:hotplug-headroom say what can still be hot-plugged. All
+ * are kept current and notified.
  *
  * QEMU reports a virtio-mem device's size at most once a second, so a
  * resize shows intermediate sizes first; the last one is the size the
  * guest reached. vmem_virtio_mem_resize_async() waits for that.
  *
- * A device refers to its domain weakly: keep the #VmemDomain for as long
- * as its devices are used live. When the domain is finalized, or a device
- * is removed from it, the devices the application still holds can no
- * longer reach the guest: vmem_virtio_mem_set_requested_size() and
- * vmem_virtio_mem_resize_async() refuse them with %VMEM_ERROR_NOT_FOUND
- * and change nothing. In Python or JavaScript, a domain no variable holds
- * can go at any time, so
- * `conn.lookup_domain (name).find_memory_device (alias)` gives such a
- * device; keep the domain in a variable.
+ * A device the domain removed stays a read-only object for whoever holds
+ * it; its commands fail with %VMEM_ERROR_NOT_FOUND and change nothing.
  */
 
 /**
@@ -70,8 +77,11 @@ struct _VmemDomain
   virDomainPtr     dom;
 
   VmemDomainState  state;
-  VmemDomainConfig *config;     /* the last read */
-  GListStore      *devices;
+  VmemDomainConfig *config;     /* the last read, without its devices */
+  GListStore      *devices;     /* of live VmemMemoryDevice */
+  VmemMemoryUsage *memory;
+  GListStore      *nodes;       /* of VmemMemoryUsage */
+  VmemHotplugFigures hotplug;
   GPtrArray       *detaches;    /* of Detach */
 
   guint            refreshing : 1;
@@ -87,6 +97,12 @@ enum {
   PROP_UUID,
   PROP_STATE,
   PROP_MEMORY_DEVICES,
+  PROP_MEMORY,
+  PROP_NUMA_NODES,
+  PROP_MAX_MEMORY,
+  PROP_MEMORY_SLOTS,
+  PROP_FREE_MEMORY_SLOTS,
+  PROP_HOTPLUG_HEADROOM,
   N_PROPS
 };
 
@@ -106,9 +122,9 @@ vmem_domain_dispose (GObject *object)
 {
   VmemDomain *self = VMEM_DOMAIN (object);
 
-  /* Devices the application keeps become descriptions of no domain. The
-   * store is dropped, not emptied: the last reference may go on a GTask
-   * thread, where no signal may be emitted. */
+  /* Devices the application keeps reach no guest any more. The store is
+   * dropped, not emptied: the last reference may go on a GTask thread,
+   * where no signal may be emitted. */
   if (self->devices != NULL)
     {
       guint n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
@@ -118,7 +134,7 @@ vmem_domain_dispose (GObject *object)
           g_autoptr(VmemMemoryDevice) device =
             g_list_model_get_item (G_LIST_MODEL (self->devices), i);
 
-          _vmem_memory_device_set_domain (device, NULL);
+          _vmem_memory_device_orphan (device);
         }
       g_clear_object (&self->devices);
     }
@@ -139,6 +155,8 @@ vmem_domain_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_clear_object (&self->devices);
   g_clear_object (&self->config);
+  g_clear_object (&self->memory);
+  g_clear_object (&self->nodes);
   g_ptr_array_unref (self->detaches);
 
   G_OBJECT_CLASS (vmem_domain_parent_class)->finalize (object);
@@ -168,6 +186,24 @@ vmem_domain_get_property (GObject    *object,
       break;
     case PROP_MEMORY_DEVICES:
       g_value_set_object (value, self->devices);
+      break;
+    case PROP_MEMORY:
+      g_value_set_object (value, self->memory);
+      break;
+    case PROP_NUMA_NODES:
+      g_value_set_object (value, self->nodes);
+      break;
+    case PROP_MAX_MEMORY:
+      g_value_set_uint64 (value, self->hotplug.max_memory);
+      break;
+    case PROP_MEMORY_SLOTS:
+      g_value_set_uint (value, self->hotplug.slots);
+      break;
+    case PROP_FREE_MEMORY_SLOTS:
+      g_value_set_uint (value, self->hotplug.free_slots);
+      break;
+    case PROP_HOTPLUG_HEADROOM:
+      g_value_set_uint64 (value, self->hotplug.headroom);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -234,6 +270,73 @@ vmem_domain_class_init (VmemDomainClass *klass)
   properties[PROP_MEMORY_DEVICES] =
     g_param_spec_object ("memory-devices", "Memory devices", "The domain's memory devices, a GListModel of VmemMemoryDevice kept current by libvirt's events", G_TYPE_LIST_MODEL, ro);
 
+  /**
+   * VmemDomain:memory:
+   *
+   * The whole domain's memory in figures, kept current; see
+   * #VmemMemoryUsage. The object stays the same.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MEMORY] =
+    g_param_spec_object ("memory", "Memory", "The whole domain's memory in figures, kept current", VMEM_TYPE_MEMORY_USAGE, ro);
+
+  /**
+   * VmemDomain:numa-nodes:
+   *
+   * The memory of each guest NUMA node in figures: a #GListModel of
+   * #VmemMemoryUsage, one per NUMA cell, in the XML's order; empty for a
+   * domain without NUMA cells.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NUMA_NODES] =
+    g_param_spec_object ("numa-nodes", "NUMA nodes", "The memory of each guest NUMA node in figures, a GListModel of VmemMemoryUsage", G_TYPE_LIST_MODEL, ro);
+
+  /**
+   * VmemDomain:max-memory:
+   *
+   * The most memory the domain can have with hot-plugged devices
+   * (`<maxMemory>`), in bytes; 0 when the domain cannot hot-plug memory.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_MEMORY] =
+    g_param_spec_uint64 ("max-memory", "Max memory", "The most memory the domain can have with hot-plugged devices (<maxMemory>), in bytes; 0 when it cannot hot-plug memory", 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * VmemDomain:memory-slots:
+   *
+   * The memory slots of `<maxMemory>`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MEMORY_SLOTS] =
+    g_param_spec_uint ("memory-slots", "Memory slots", "The memory slots of <maxMemory>", 0, G_MAXUINT, 0, ro);
+
+  /**
+   * VmemDomain:free-memory-slots:
+   *
+   * The memory slots no device takes: libvirt counts every memory
+   * device, whatever its model, against #VmemDomain:memory-slots.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FREE_MEMORY_SLOTS] =
+    g_param_spec_uint ("free-memory-slots", "Free memory slots", "The memory slots no device takes", 0, G_MAXUINT, 0, ro);
+
+  /**
+   * VmemDomain:hotplug-headroom:
+   *
+   * How much memory, in bytes, devices can still add under
+   * #VmemDomain:max-memory: libvirt counts the boot memory and the size of
+   * every memory device, a virtio-mem device's whole size included.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HOTPLUG_HEADROOM] =
+    g_param_spec_uint64 ("hotplug-headroom", "Hot-plug headroom", "How much memory, in bytes, devices can still add under max-memory", 0, G_MAXUINT64, 0, ro);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -262,6 +365,8 @@ vmem_domain_init (VmemDomain *self)
 {
   g_mutex_init (&self->lock);
   self->devices = g_list_store_new (VMEM_TYPE_MEMORY_DEVICE);
+  self->memory = _vmem_memory_usage_new (-1);
+  self->nodes = g_list_store_new (VMEM_TYPE_MEMORY_USAGE);
   self->detaches = g_ptr_array_new_with_free_func (detach_free);
 }
 
@@ -280,7 +385,7 @@ _vmem_domain_new (VmemConnection *connection,
   return self;
 }
 
-virDomainPtr
+static virDomainPtr
 _vmem_domain_dup_vir_domain (VmemDomain  *self,
                              GError     **error)
 {
@@ -320,8 +425,8 @@ _vmem_domain_set_vir_domain (VmemDomain   *self,
   g_mutex_unlock (&self->lock);
 }
 
-VmemDomainConfig *
-_vmem_domain_fetch_config (virDomainPtr   dom,
+static VmemDomainConfig *
+fetch_config (virDomainPtr   dom,
                            gboolean       inactive,
                            GError       **error)
 {
@@ -344,31 +449,122 @@ _vmem_domain_fetch_config (virDomainPtr   dom,
 }
 
 /*
- * _vmem_domain_read:
+ * _vmem_domain_read_new:
+ * @dom: (transfer full): the domain
  *
  * Reads what a domain looks like now: its live XML (the configuration of
  * a stopped domain) and its state. Blocking; any thread.
  */
-VmemDomainConfig *
-_vmem_domain_read (virDomainPtr      dom,
-                   VmemDomainState  *out_state,
-                   GError          **error)
+VmemDomainRead *
+_vmem_domain_read_new (virDomainPtr   dom,
+                       GError       **error)
 {
-  g_autoptr(VmemDomainConfig) config = _vmem_domain_fetch_config (dom, FALSE, error);
+  g_autoptr(VmemDomainConfig) config = fetch_config (dom, FALSE, error);
   int state, reason;
 
-  if (config == NULL)
-    return NULL;
-
-  if (virDomainGetState (dom, &state, &reason, 0) < 0)
+  if (config == NULL ||
+      virDomainGetState (dom, &state, &reason, 0) < 0)
     {
-      _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'",
-                                    virDomainGetName (dom));
+      if (config != NULL)
+        _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'",
+                                      virDomainGetName (dom));
+      virDomainFree (dom);
       return NULL;
     }
 
-  *out_state = state;
-  return g_steal_pointer (&config);
+  return _vmem_domain_read_new_take (dom, g_steal_pointer (&config), state);
+}
+
+/* The state a lifecycle event leaves a domain in, or -1 when the event
+ * does not say (a definition, a guest shutting down). */
+static int
+state_after_event (int event)
+{
+  switch (event)
+    {
+    case VIR_DOMAIN_EVENT_STARTED:
+    case VIR_DOMAIN_EVENT_RESUMED:
+      return VMEM_DOMAIN_STATE_RUNNING;
+    case VIR_DOMAIN_EVENT_SUSPENDED:
+      return VMEM_DOMAIN_STATE_PAUSED;
+    case VIR_DOMAIN_EVENT_STOPPED:
+      return VMEM_DOMAIN_STATE_SHUTOFF;
+    case VIR_DOMAIN_EVENT_PMSUSPENDED:
+      return VMEM_DOMAIN_STATE_PMSUSPENDED;
+    case VIR_DOMAIN_EVENT_CRASHED:
+      return VMEM_DOMAIN_STATE_CRASHED;
+    default:
+      return -1;
+    }
+}
+
+/*
+ * _vmem_domain_read_new_after_event:
+ * @dom: (transfer full): the domain
+ * @event: the lifecycle event libvirt reported for it
+ *
+ * Reads a domain after a lifecycle event: its live XML, and its state
+ * from the event where the event says it and the XML agrees (a domain
+ * with an id runs), which saves a round trip to the daemon; it asks
+ * libvirt otherwise. Blocking; any thread.
+ */
+VmemDomainRead *
+_vmem_domain_read_new_after_event (virDomainPtr   dom,
+                                   int            event,
+                                   GError       **error)
+{
+  g_autoptr(VmemDomainConfig) config = fetch_config (dom, FALSE, error);
+  int state = state_after_event (event);
+  gboolean active;
+
+  if (config == NULL)
+    {
+      virDomainFree (dom);
+      return NULL;
+    }
+
+  active = vmem_domain_config_get_id (config) >= 0;
+  if (!active)
+    state = VMEM_DOMAIN_STATE_SHUTOFF;
+  else if (state < 0 || state == VMEM_DOMAIN_STATE_SHUTOFF)
+    {
+      int reason;
+
+      if (virDomainGetState (dom, &state, &reason, 0) < 0)
+        {
+          _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'",
+                                        virDomainGetName (dom));
+          virDomainFree (dom);
+          return NULL;
+        }
+    }
+
+  return _vmem_domain_read_new_take (dom, g_steal_pointer (&config), state);
+}
+
+/* Takes @dom and @config. */
+VmemDomainRead *
+_vmem_domain_read_new_take (virDomainPtr      dom,
+                            VmemDomainConfig *config,
+                            VmemDomainState   state)
+{
+  VmemDomainRead *read = g_new0 (VmemDomainRead, 1);
+
+  read->dom = dom;
+  read->config = config;
+  read->state = state;
+  return read;
+}
+
+void
+_vmem_domain_read_free (gpointer data)
+{
+  VmemDomainRead *read = data;
+
+  if (read->dom != NULL)
+    virDomainFree (read->dom);
+  g_clear_object (&read->config);
+  g_free (read);
 }
 
 static void
@@ -409,104 +605,135 @@ find_device (GListModel *model,
 
 static void detach_complete_removed (VmemDomain *self);
 
+static void
+update_figures (VmemDomain *self)
+{
+  VmemHotplugFigures hotplug;
+
+  if (self->config == NULL)
+    return;
+
+  _vmem_memory_usage_compute (self->config, G_LIST_MODEL (self->devices),
+                              self->memory, self->nodes, &hotplug);
+
+  if (self->hotplug.max_memory != hotplug.max_memory)
+    {
+      self->hotplug.max_memory = hotplug.max_memory;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_MEMORY]);
+    }
+  if (self->hotplug.slots != hotplug.slots)
+    {
+      self->hotplug.slots = hotplug.slots;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_SLOTS]);
+    }
+  if (self->hotplug.free_slots != hotplug.free_slots)
+    {
+      self->hotplug.free_slots = hotplug.free_slots;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FREE_MEMORY_SLOTS]);
+    }
+  if (self->hotplug.headroom != hotplug.headroom)
+    {
+      self->hotplug.headroom = hotplug.headroom;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOTPLUG_HEADROOM]);
+    }
+}
+
+/* The live device that @fresh, a device of a new read at @position, is a
+ * new read of: the one of the same alias, or for devices without one
+ * (a stopped domain's) the one at the same place. */
+static VmemMemoryDevice *
+find_counterpart (GListModel       *current,
+                  VmemMemoryDevice *fresh,
+                  guint             position)
+{
+  const char *alias = vmem_memory_device_get_alias (fresh);
+  VmemMemoryDevice *existing;
+
+  if (alias != NULL)
+    existing = find_device (current, alias, NULL);
+  else
+    {
+      g_autoptr(VmemMemoryDevice) same_place = g_list_model_get_item (current, position);
+
+      existing = same_place != NULL && vmem_memory_device_get_alias (same_place) == NULL
+        ? same_place : NULL;   /* the model keeps its reference */
+    }
+
+  return existing != NULL && G_OBJECT_TYPE (existing) == G_OBJECT_TYPE (fresh) ? existing : NULL;
+}
+
 /*
- * _vmem_domain_apply_config:
+ * _vmem_domain_apply_read:
  *
- * Brings the device model and the state in line with a fresh read of the
- * domain. A device that keeps its alias stays the same object, updated in
- * place; the model changes only where devices came or went.
+ * Brings the devices, the figures and the state in line with a fresh read
+ * of the domain. A device that is a new read of a live one updates that
+ * one in place; the model changes only where devices came or went. The
+ * read's devices become the new live ones: nothing else holds them.
  */
 void
-_vmem_domain_apply_config (VmemDomain       *self,
-                           VmemDomainConfig *config,
-                           VmemDomainState   state)
+_vmem_domain_apply_read (VmemDomain     *self,
+                         VmemDomainRead *read)
 {
-  GListModel *fresh = vmem_domain_config_get_memory_devices (config);
+  g_autoptr(GPtrArray) fresh = _vmem_domain_config_take_memory_devices (read->config);
   GListModel *current = G_LIST_MODEL (self->devices);
-  guint n_fresh = g_list_model_get_n_items (fresh);
   guint n_current = g_list_model_get_n_items (current);
-  g_autoptr(GPtrArray) next = g_ptr_array_new_full (n_fresh, g_object_unref);
-  gboolean same = n_fresh == n_current;
+  g_autoptr(GPtrArray) next = g_ptr_array_new_full (fresh->len, g_object_unref);
+  gboolean same = fresh->len == n_current;
 
-  for (guint i = 0; i < n_fresh; i++)
+  for (guint i = 0; i < fresh->len; i++)
     {
-      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (fresh, i);
-      VmemMemoryDevice *existing = find_device (current, vmem_memory_device_get_alias (device), NULL);
+      VmemMemoryDevice *device = fresh->pdata[i];
+      VmemMemoryDevice *existing = find_counterpart (current, device, i);
 
-      if (existing != NULL && G_OBJECT_TYPE (existing) == G_OBJECT_TYPE (device))
+      if (existing != NULL)
         {
           _vmem_memory_device_update_from (existing, device);
           g_ptr_array_add (next, g_object_ref (existing));
         }
       else
         {
-          _vmem_memory_device_set_domain (device, self);
+          _vmem_memory_device_adopt (device, self);
           g_ptr_array_add (next, g_object_ref (device));
         }
     }
 
-  for (guint i = 0; same && i < n_fresh; i++)
+  for (guint i = 0; same && i < fresh->len; i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (current, i);
 
       same = item == next->pdata[i];
     }
 
+  g_set_object (&self->config, read->config);
+
   if (!same)
     {
-      /* Devices that went away describe no domain any more. */
+      /* Devices that went away reach no guest any more. */
       for (guint i = 0; i < n_current; i++)
         {
           g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (current, i);
-          guint index;
 
-          if (!g_ptr_array_find (next, device, &index))
-            _vmem_memory_device_set_domain (device, NULL);
+          if (!g_ptr_array_find (next, device, NULL))
+            _vmem_memory_device_orphan (device);
         }
       g_list_store_splice (self->devices, 0, n_current, next->pdata, next->len);
     }
 
-  g_set_object (&self->config, config);
-  set_state (self, state);
+  update_figures (self);
+  set_state (self, read->state);
   detach_complete_removed (self);
 }
 
-typedef struct
-{
-  VmemDomainConfig *config;
-  VmemDomainState   state;
-} Refresh;
-
-static void
-refresh_free (gpointer data)
-{
-  Refresh *refresh = data;
-
-  g_clear_object (&refresh->config);
-  g_free (refresh);
-}
-
-static Refresh *
+static VmemDomainRead *
 refresh_read (VmemDomain  *self,
               GError     **error)
 {
   virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
-  Refresh *refresh;
 
   if (dom == NULL)
     return NULL;
 
-  refresh = g_new0 (Refresh, 1);
-  refresh->config = _vmem_domain_read (dom, &refresh->state, error);
-  virDomainFree (dom);
-
-  if (refresh->config == NULL)
-    {
-      refresh_free (refresh);
-      return NULL;
-    }
-
-  return refresh;
+  return _vmem_domain_read_new (dom, error);
 }
 
 /**
@@ -527,7 +754,7 @@ vmem_domain_refresh (VmemDomain    *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  Refresh *refresh;
+  VmemDomainRead *read;
 
   g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -536,12 +763,12 @@ vmem_domain_refresh (VmemDomain    *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  refresh = refresh_read (self, error);
-  if (refresh == NULL)
+  read = refresh_read (self, error);
+  if (read == NULL)
     return FALSE;
 
-  _vmem_domain_apply_config (self, refresh->config, refresh->state);
-  refresh_free (refresh);
+  _vmem_domain_apply_read (self, read);
+  _vmem_domain_read_free (read);
   return TRUE;
 }
 
@@ -552,12 +779,12 @@ refresh_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   GError *error = NULL;
-  Refresh *refresh = refresh_read (source_object, &error);
+  VmemDomainRead *read = refresh_read (source_object, &error);
 
-  if (refresh == NULL)
+  if (read == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, refresh, refresh_free);
+    g_task_return_pointer (task, read, _vmem_domain_read_free);
 }
 
 /**
@@ -606,18 +833,18 @@ vmem_domain_refresh_finish (VmemDomain    *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  Refresh *refresh;
+  VmemDomainRead *read;
 
   g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_domain_refresh_async, FALSE);
 
-  refresh = g_task_propagate_pointer (G_TASK (result), error);
-  if (refresh == NULL)
+  read = g_task_propagate_pointer (G_TASK (result), error);
+  if (read == NULL)
     return FALSE;
 
-  _vmem_domain_apply_config (self, refresh->config, refresh->state);
-  refresh_free (refresh);
+  _vmem_domain_apply_read (self, read);
+  _vmem_domain_read_free (read);
   return TRUE;
 }
 
@@ -657,28 +884,39 @@ _vmem_domain_queue_refresh (VmemDomain *self)
   vmem_domain_refresh_async (self, NULL, queued_refresh_done, NULL);
 }
 
-void
-_vmem_domain_handle_size_change (VmemDomain *self,
-                                 const char *alias,
-                                 guint64     size)
+/*
+ * _vmem_domain_size_change_target:
+ *
+ * The live device a size change reported for @alias is about, or %NULL
+ * for one the model does not know yet, which it will after a read.
+ */
+VmemMemoryDevice *
+_vmem_domain_size_change_target (VmemDomain *self,
+                                 const char *alias)
 {
   VmemMemoryDevice *device = find_device (G_LIST_MODEL (self->devices), alias, NULL);
 
   if (device == NULL)
-    {
-      /* A device the model does not know yet: it will after a read. */
-      _vmem_domain_queue_refresh (self);
-      return;
-    }
+    _vmem_domain_queue_refresh (self);
+  return device;
+}
 
-  /* Handlers of the signal read the new size from the device; the
-   * notification, which ends a resize, comes after the signal, so the
-   * last size reported is seen before the resize completes. */
-  g_object_freeze_notify (G_OBJECT (device));
-  if (VMEM_IS_VIRTIO_MEM (device))
-    _vmem_virtio_mem_set_current_size (VMEM_VIRTIO_MEM (device), size);
+/*
+ * _vmem_domain_handle_size_change:
+ *
+ * The caller freezes @device's notifications around this and its own
+ * signal: handlers of the signals read the new size from the device, and
+ * the notification, which ends a resize, comes after them, so the last
+ * size reported is seen before the resize completes.
+ */
+void
+_vmem_domain_handle_size_change (VmemDomain       *self,
+                                 VmemMemoryDevice *device,
+                                 guint64           size)
+{
+  _vmem_memory_device_report_size (device, size);
+  update_figures (self);
   g_signal_emit (self, signals[MEMORY_DEVICE_SIZE_CHANGED], 0, device, size);
-  g_object_thaw_notify (G_OBJECT (device));
 }
 
 void
@@ -710,12 +948,6 @@ _vmem_domain_handle_lifecycle (VmemDomain *self,
     default:
       break;
     }
-
-  /* Starting and stopping change the devices' aliases and sizes; a new
-   * definition changes the devices of an inactive domain. */
-  if (event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_STOPPED ||
-      event == VIR_DOMAIN_EVENT_DEFINED)
-    _vmem_domain_queue_refresh (self);
 }
 
 /* Detach. */
@@ -1003,35 +1235,148 @@ vmem_domain_detach_device_finish (VmemDomain    *self,
 
 /* Attach. */
 
-static Refresh *
+/* The last device of @after that @before does not have: libvirt appends
+ * what it attaches. Devices of a running domain are told apart by their
+ * aliases; a stopped domain's have none, and are compared whole. */
+static guint
+new_device_index (VmemDomainConfig *before,
+                  VmemDomainConfig *after)
+{
+  GListModel *old = vmem_domain_config_get_memory_devices (before);
+  GListModel *new = vmem_domain_config_get_memory_devices (after);
+  guint n_old = g_list_model_get_n_items (old);
+  guint n_new = g_list_model_get_n_items (new);
+  g_autofree gboolean *used = g_new0 (gboolean, MAX (n_old, 1));
+  guint found = n_new > 0 ? n_new - 1 : 0;
+
+  for (guint i = 0; i < n_new; i++)
+    {
+      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (new, i);
+      const char *alias = vmem_memory_device_get_alias (device);
+      gboolean matched = FALSE;
+
+      for (guint k = 0; k < n_old && !matched; k++)
+        {
+          g_autoptr(VmemMemoryDevice) other = g_list_model_get_item (old, k);
+
+          if (used[k])
+            continue;
+          matched = alias != NULL
+            ? g_strcmp0 (alias, vmem_memory_device_get_alias (other)) == 0
+            : vmem_memory_device_equal (device, other);
+          used[k] = matched;
+        }
+
+      if (!matched)
+        found = i;
+    }
+
+  return found;
+}
+
+typedef struct
+{
+  VmemDomainRead   *read;        /* the domain after the attach */
+  guint             index;       /* of the new device in the read */
+  VmemMemoryDevice *description; /* when the read does not show it */
+} Attached;
+
+static void
+attached_free (gpointer data)
+{
+  Attached *attached = data;
+
+  g_clear_pointer (&attached->read, _vmem_domain_read_free);
+  g_clear_object (&attached->description);
+  g_free (attached);
+}
+
+/* Blocking; any thread. */
+static Attached *
 attach (VmemDomain       *self,
         const char       *xml,
         VmemAffectFlags   flags,
         GError          **error)
 {
   virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
-  Refresh *refresh = NULL;
+  g_autoptr(VmemDomainConfig) before = NULL;
+  g_autoptr(VmemDomainConfig) after = NULL;
+  Attached *attached = NULL;
+  gboolean active, inactive_xml;
+  int state, reason;
 
   if (dom == NULL)
     return NULL;
 
-  if (resolve_flags (dom, flags, &flags, NULL, error))
+  if (!resolve_flags (dom, flags, &flags, &active, error))
+    goto out;
+
+  /* The XML the device shows up in: the live one, or the configuration
+   * when only that changes. */
+  inactive_xml = !(flags & VMEM_AFFECT_LIVE);
+  before = fetch_config (dom, inactive_xml, error);
+  if (before == NULL)
+    goto out;
+
+  if (virDomainAttachDeviceFlags (dom, xml, flags) < 0)
     {
-      if (virDomainAttachDeviceFlags (dom, xml, flags) < 0)
-        _vmem_set_error_from_libvirt (error, "Cannot attach the memory device to domain '%s'",
-                                      self->name);
-      else
-        refresh = refresh_read (self, error);
+      _vmem_set_error_from_libvirt (error, "Cannot attach the memory device to domain '%s'",
+                                    self->name);
+      goto out;
     }
 
+  after = fetch_config (dom, inactive_xml, error);
+  if (after == NULL || virDomainGetState (dom, &state, &reason, 0) < 0)
+    {
+      if (after != NULL)
+        _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'", self->name);
+      goto out;
+    }
+
+  attached = g_new0 (Attached, 1);
+  attached->index = new_device_index (before, after);
+  if (inactive_xml && active)
+    {
+      /* Added to the configuration of a running domain: the live objects
+       * show the running domain, which does not have it yet. */
+      g_autoptr(VmemMemoryDevice) added =
+        g_list_model_get_item (vmem_domain_config_get_memory_devices (after), attached->index);
+
+      attached->description = added != NULL ? vmem_memory_device_copy (added) : NULL;
+      virDomainRef (dom);
+      attached->read = _vmem_domain_read_new (dom, error);
+      if (attached->read == NULL)
+        g_clear_pointer (&attached, attached_free);
+    }
+  else
+    {
+      virDomainRef (dom);
+      attached->read = _vmem_domain_read_new_take (dom, g_steal_pointer (&after), state);
+    }
+
+out:
   virDomainFree (dom);
-  return refresh;
+  return attached;
+}
+
+/* The device the attach added, as the domain now shows it. */
+static VmemMemoryDevice *
+attached_apply (VmemDomain *self,
+                Attached   *attached)
+{
+  _vmem_domain_apply_read (self, attached->read);
+
+  if (attached->description != NULL)
+    return g_object_ref (attached->description);
+
+  return g_list_model_get_item (G_LIST_MODEL (self->devices), attached->index);
 }
 
 /**
  * vmem_domain_attach_device:
  * @self: a #VmemDomain
- * @device: a memory device, such as a #VmemDimm made with vmem_dimm_new()
+ * @device: a description of a memory device, such as a #VmemDimm made
+ *   with vmem_dimm_new()
  * @flags: what to add it to: the running domain, its configuration, or
  *   both
  * @cancellable: (nullable): a #GCancellable
@@ -1040,14 +1385,20 @@ attach (VmemDomain       *self,
  * Hot-plugs a memory device into a running domain, or adds it to a
  * domain's configuration. The device is checked with
  * vmem_memory_device_validate() first: nothing is sent when it is
- * invalid. The device appears in the domain's model, with the alias
- * libvirt gave it, as a new object.
+ * invalid.
  *
- * Returns: %TRUE if the device was added
+ * The device added is returned as the domain shows it: the live device,
+ * with the alias libvirt gave it, already in
+ * vmem_domain_get_memory_devices(). A device added only to the
+ * configuration of a running domain has no live device until the domain
+ * starts again: it is returned as a description read from that
+ * configuration.
+ *
+ * Returns: (transfer full): the device added, or %NULL with an error
  *
  * Since: 0.1
  */
-gboolean
+VmemMemoryDevice *
 vmem_domain_attach_device (VmemDomain        *self,
                            VmemMemoryDevice  *device,
                            VmemAffectFlags    flags,
@@ -1055,25 +1406,26 @@ vmem_domain_attach_device (VmemDomain        *self,
                            GError           **error)
 {
   g_autofree char *xml = NULL;
-  Refresh *refresh;
+  Attached *attached;
+  VmemMemoryDevice *added;
 
-  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
-  g_return_val_if_fail (VMEM_IS_MEMORY_DEVICE (device), FALSE);
-  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+  g_return_val_if_fail (VMEM_IS_MEMORY_DEVICE (device), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!vmem_memory_device_validate (device, error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
+    return NULL;
 
   xml = vmem_memory_device_to_xml (device);
-  refresh = attach (self, xml, flags, error);
-  if (refresh == NULL)
-    return FALSE;
+  attached = attach (self, xml, flags, error);
+  if (attached == NULL)
+    return NULL;
 
-  _vmem_domain_apply_config (self, refresh->config, refresh->state);
-  refresh_free (refresh);
-  return TRUE;
+  added = attached_apply (self, attached);
+  attached_free (attached);
+  return added;
 }
 
 typedef struct
@@ -1099,18 +1451,18 @@ attach_thread (GTask        *task,
 {
   AttachCall *call = task_data;
   GError *error = NULL;
-  Refresh *refresh = attach (source_object, call->xml, call->flags, &error);
+  Attached *attached = attach (source_object, call->xml, call->flags, &error);
 
-  if (refresh == NULL)
+  if (attached == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, refresh, refresh_free);
+    g_task_return_pointer (task, attached, attached_free);
 }
 
 /**
  * vmem_domain_attach_device_async:
  * @self: a #VmemDomain
- * @device: a memory device
+ * @device: a description of a memory device
  * @flags: what to add it to
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the device was added, or not
@@ -1161,28 +1513,30 @@ vmem_domain_attach_device_async (VmemDomain          *self,
  *
  * Finishes vmem_domain_attach_device_async().
  *
- * Returns: %TRUE if the device was added
+ * Returns: (transfer full): the device added, as
+ *   vmem_domain_attach_device() returns it, or %NULL with an error
  *
  * Since: 0.1
  */
-gboolean
+VmemMemoryDevice *
 vmem_domain_attach_device_finish (VmemDomain    *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  Refresh *refresh;
+  Attached *attached;
+  VmemMemoryDevice *added;
 
-  g_return_val_if_fail (VMEM_IS_DOMAIN (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_domain_attach_device_async, FALSE);
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_domain_attach_device_async, NULL);
 
-  refresh = g_task_propagate_pointer (G_TASK (result), error);
-  if (refresh == NULL)
-    return FALSE;
+  attached = g_task_propagate_pointer (G_TASK (result), error);
+  if (attached == NULL)
+    return NULL;
 
-  _vmem_domain_apply_config (self, refresh->config, refresh->state);
-  refresh_free (refresh);
-  return TRUE;
+  added = attached_apply (self, attached);
+  attached_free (attached);
+  return added;
 }
 
 /* The requested size of a virtio-mem device. */
@@ -1222,7 +1576,7 @@ update_requested (VmemDomain              *self,
                   gboolean                 inactive,
                   GError                 **error)
 {
-  g_autoptr(VmemDomainConfig) config = _vmem_domain_fetch_config (dom, inactive, error);
+  g_autoptr(VmemDomainConfig) config = fetch_config (dom, inactive, error);
   g_autoptr(VmemVirtioMem) target = NULL;
   g_autofree char *xml = NULL;
 
@@ -1240,8 +1594,8 @@ update_requested (VmemDomain              *self,
 
   /* libvirt needs the device as it is, alias and address included, with
    * only the requested size changed; the current size is output. */
-  _vmem_virtio_mem_set_requested_size (target, size);
-  _vmem_virtio_mem_set_current_size (target, 0);
+  g_object_set (target, "requested-size", size, NULL);
+  _vmem_memory_device_report_size (VMEM_MEMORY_DEVICE (target), 0);
   xml = vmem_memory_device_to_xml (VMEM_MEMORY_DEVICE (target));
 
   if (virDomainUpdateDeviceFlags (dom, xml, inactive ? VIR_DOMAIN_AFFECT_CONFIG
@@ -1255,25 +1609,25 @@ update_requested (VmemDomain              *self,
 }
 
 /*
- * _vmem_domain_update_requested_size:
+ * update_requested_size:
  *
  * Sends a new requested size to libvirt, blocking, for the virtio-mem
- * device of @alias or @address. @out_shown says whether the device object,
+ * device of @alias or @address. @out_shown says whether the live device,
  * which shows the live state of a running domain and the configuration of
  * a stopped one, should take it.
  *
  * It runs on worker threads: it takes copies of what names the device,
- * never the device itself, whose alias and address a refresh on the main
+ * never the device itself, whose alias and address a read on the main
  * context may replace meanwhile.
  */
-gboolean
-_vmem_domain_update_requested_size (VmemDomain              *self,
-                                    const char              *alias,
-                                    const VmemDeviceAddress *address,
-                                    guint64                  size,
-                                    VmemAffectFlags          flags,
-                                    gboolean                *out_shown,
-                                    GError                 **error)
+static gboolean
+update_requested_size (VmemDomain              *self,
+                       const char              *alias,
+                       const VmemDeviceAddress *address,
+                       guint64                  size,
+                       VmemAffectFlags          flags,
+                       gboolean                *out_shown,
+                       GError                 **error)
 {
   virDomainPtr dom = _vmem_domain_dup_vir_domain (self, error);
   gboolean active = FALSE;
@@ -1292,6 +1646,124 @@ _vmem_domain_update_requested_size (VmemDomain              *self,
   if (ok)
     *out_shown = (flags & VMEM_AFFECT_LIVE) || !active;
   return ok;
+}
+
+/* The live device takes the requested size libvirt took, as a read would
+ * give it, and the figures follow. */
+static void
+show_requested_size (VmemDomain       *self,
+                     VmemMemoryDevice *device,
+                     guint64           size)
+{
+  g_autoptr(VmemMemoryDevice) fresh = vmem_memory_device_copy (device);
+
+  g_object_set (fresh, "requested-size", size, NULL);
+  _vmem_memory_device_update_from (device, fresh);
+  update_figures (self);
+}
+
+/* What the worker needs, copied: the device's alias and address may be
+ * replaced on the main context while the worker runs. */
+typedef struct
+{
+  VmemMemoryDevice  *device;   /* for the main context only */
+  char              *alias;
+  VmemDeviceAddress *address;
+  guint64            size;
+  VmemAffectFlags    flags;
+  gboolean           shown;
+} SetRequested;
+
+static SetRequested *
+set_requested_new (VmemMemoryDevice *device,
+                   guint64           size,
+                   VmemAffectFlags   flags)
+{
+  SetRequested *call = g_new0 (SetRequested, 1);
+  const VmemDeviceAddress *address = vmem_memory_device_get_address (device);
+
+  call->device = g_object_ref (device);
+  call->alias = g_strdup (vmem_memory_device_get_alias (device));
+  call->address = address != NULL ? vmem_device_address_copy (address) : NULL;
+  call->size = size;
+  call->flags = flags;
+  return call;
+}
+
+static void
+set_requested_free (gpointer data)
+{
+  SetRequested *call = data;
+
+  g_clear_object (&call->device);
+  g_free (call->alias);
+  g_clear_pointer (&call->address, vmem_device_address_free);
+  g_free (call);
+}
+
+gboolean
+_vmem_domain_set_requested_size (VmemDomain        *self,
+                                 VmemMemoryDevice  *device,
+                                 guint64            size,
+                                 VmemAffectFlags    flags,
+                                 GError           **error)
+{
+  SetRequested *call = set_requested_new (device, size, flags);
+  gboolean ok;
+
+  ok = update_requested_size (self, call->alias, call->address, size, flags, &call->shown, error);
+  if (ok && call->shown)
+    show_requested_size (self, device, size);
+  set_requested_free (call);
+  return ok;
+}
+
+static void
+set_requested_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SetRequested *call = task_data;
+  GError *error = NULL;
+
+  if (update_requested_size (source_object, call->alias, call->address, call->size,
+                             call->flags, &call->shown, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+_vmem_domain_set_requested_size_async (VmemDomain          *self,
+                                       VmemMemoryDevice    *device,
+                                       guint64              size,
+                                       VmemAffectFlags      flags,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, _vmem_domain_set_requested_size_async);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, set_requested_new (device, size, flags), set_requested_free);
+  _vmem_task_run_in_thread (task, set_requested_thread);
+}
+
+gboolean
+_vmem_domain_set_requested_size_finish (VmemDomain    *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  SetRequested *call = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  if (call->shown)
+    show_requested_size (self, call->device, call->size);
+  return TRUE;
 }
 
 /**
@@ -1405,25 +1877,133 @@ vmem_domain_get_memory_devices (VmemDomain *self)
 }
 
 /**
- * vmem_domain_get_config:
+ * vmem_domain_dup_config:
  * @self: a #VmemDomain
  *
- * Gives the domain's XML as last read, for what the live objects do not
- * carry: maxMemory and its slots, the boot memory, the NUMA cells. It is
- * replaced, not changed, each time the domain is read again. Its memory
- * devices are a snapshot of that read; vmem_domain_get_memory_devices()
- * gives the live ones.
+ * Gives a snapshot of the domain's XML as last read, for what the live
+ * objects do not carry, such as the NUMA cells' CPUs or the boot memory:
+ * a copy, whose memory devices are descriptions copied from the live
+ * ones. Nothing in it changes afterwards.
  *
- * Returns: (transfer none): the last read #VmemDomainConfig
+ * Returns: (transfer full): a new #VmemDomainConfig
  *
  * Since: 0.1
  */
 VmemDomainConfig *
-vmem_domain_get_config (VmemDomain *self)
+vmem_domain_dup_config (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+  g_return_val_if_fail (self->config != NULL, NULL);
+
+  return _vmem_domain_config_copy_with_devices (self->config, G_LIST_MODEL (self->devices));
+}
+
+/**
+ * vmem_domain_get_memory:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:memory of the domain.
+ *
+ * Returns: (transfer none): the whole domain's memory in figures
+ *
+ * Since: 0.1
+ */
+VmemMemoryUsage *
+vmem_domain_get_memory (VmemDomain *self)
 {
   g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
 
-  return self->config;
+  return self->memory;
+}
+
+/**
+ * vmem_domain_get_numa_nodes:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:numa-nodes of the domain.
+ *
+ * Returns: (transfer none): a #GListModel of #VmemMemoryUsage
+ *
+ * Since: 0.1
+ */
+GListModel *
+vmem_domain_get_numa_nodes (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
+
+  return G_LIST_MODEL (self->nodes);
+}
+
+/**
+ * vmem_domain_get_max_memory:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:max-memory of the domain.
+ *
+ * Returns: the most memory in bytes, or 0 without memory hot-plug
+ *
+ * Since: 0.1
+ */
+guint64
+vmem_domain_get_max_memory (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), 0);
+
+  return self->hotplug.max_memory;
+}
+
+/**
+ * vmem_domain_get_memory_slots:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:memory-slots of the domain.
+ *
+ * Returns: the memory slots
+ *
+ * Since: 0.1
+ */
+guint
+vmem_domain_get_memory_slots (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), 0);
+
+  return self->hotplug.slots;
+}
+
+/**
+ * vmem_domain_get_free_memory_slots:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:free-memory-slots of the domain.
+ *
+ * Returns: the memory slots no device takes
+ *
+ * Since: 0.1
+ */
+guint
+vmem_domain_get_free_memory_slots (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), 0);
+
+  return self->hotplug.free_slots;
+}
+
+/**
+ * vmem_domain_get_hotplug_headroom:
+ * @self: a #VmemDomain
+ *
+ * Gives the #VmemDomain:hotplug-headroom of the domain.
+ *
+ * Returns: the memory, in bytes, devices can still add
+ *
+ * Since: 0.1
+ */
+guint64
+vmem_domain_get_hotplug_headroom (VmemDomain *self)
+{
+  g_return_val_if_fail (VMEM_IS_DOMAIN (self), 0);
+
+  return self->hotplug.headroom;
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "vmem-connection.h"
 #include "vmem-domain-config.h"
 #include "vmem-memory-device.h"
+#include "vmem-memory-usage.h"
 
 G_BEGIN_DECLS
 
@@ -44,7 +45,19 @@ gboolean         vmem_domain_is_active          (VmemDomain           *self);
 VMEM_AVAILABLE_IN_0_1
 GListModel      *vmem_domain_get_memory_devices (VmemDomain           *self);
 VMEM_AVAILABLE_IN_0_1
-VmemDomainConfig *vmem_domain_get_config        (VmemDomain           *self);
+VmemDomainConfig *vmem_domain_dup_config        (VmemDomain           *self);
+VMEM_AVAILABLE_IN_0_1
+VmemMemoryUsage *vmem_domain_get_memory         (VmemDomain           *self);
+VMEM_AVAILABLE_IN_0_1
+GListModel      *vmem_domain_get_numa_nodes     (VmemDomain           *self);
+VMEM_AVAILABLE_IN_0_1
+guint64          vmem_domain_get_max_memory     (VmemDomain           *self);
+VMEM_AVAILABLE_IN_0_1
+guint            vmem_domain_get_memory_slots   (VmemDomain           *self);
+VMEM_AVAILABLE_IN_0_1
+guint            vmem_domain_get_free_memory_slots (VmemDomain        *self);
+VMEM_AVAILABLE_IN_0_1
+guint64          vmem_domain_get_hotplug_headroom (VmemDomain         *self);
 VMEM_AVAILABLE_IN_0_1
 VmemMemoryDevice *vmem_domain_find_memory_device (VmemDomain          *self,
                                                   const char          *alias);
@@ -62,7 +75,7 @@ gboolean         vmem_domain_refresh_finish     (VmemDomain           *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 VMEM_AVAILABLE_IN_0_1
-gboolean         vmem_domain_attach_device      (VmemDomain           *self,
+VmemMemoryDevice *vmem_domain_attach_device     (VmemDomain           *self,
                                                  VmemMemoryDevice     *device,
                                                  VmemAffectFlags       flags,
                                                  GCancellable         *cancellable,
@@ -75,7 +88,7 @@ void             vmem_domain_attach_device_async (VmemDomain          *self,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
 VMEM_AVAILABLE_IN_0_1
-gboolean         vmem_domain_attach_device_finish (VmemDomain         *self,
+VmemMemoryDevice *vmem_domain_attach_device_finish (VmemDomain        *self,
                                                    GAsyncResult       *result,
                                                    GError            **error);
 VMEM_AVAILABLE_IN_0_1

@@ -32,6 +32,9 @@ typedef struct
   /* Takes the model's values that have no public setter from @other. */
   void     (*update_from)  (VmemMemoryDevice  *self,
                             VmemMemoryDevice  *other);
+  /* Takes the size libvirt reported for the device in the guest. */
+  void     (*report_size)  (VmemMemoryDevice  *self,
+                            guint64            size);
 } VmemMemoryDeviceOps;
 
 void              _vmem_memory_device_class_set_ops (VmemMemoryDeviceClass  *klass,
@@ -39,20 +42,20 @@ void              _vmem_memory_device_class_set_ops (VmemMemoryDeviceClass  *kla
 VmemMemoryDevice *_vmem_memory_device_new_from_node (VmemXmlNode            *memory,
                                                      GError                **error);
 
-/* The domain a device belongs to, when it came from a live VmemDomain. */
-VmemDomain       *_vmem_memory_device_dup_domain    (VmemMemoryDevice       *self);
-gboolean          _vmem_memory_device_dup_live_domain (VmemMemoryDevice     *self,
-                                                       VmemDomain          **out_domain,
-                                                       GError              **error);
-void              _vmem_memory_device_set_domain    (VmemMemoryDevice       *self,
+/* Live devices: made and brought up to date by their VmemDomain only. */
+void              _vmem_memory_device_adopt         (VmemMemoryDevice       *self,
                                                      VmemDomain             *domain);
+void              _vmem_memory_device_report_size   (VmemMemoryDevice       *self,
+                                                     guint64                 size);
+void              _vmem_memory_device_orphan        (VmemMemoryDevice       *self);
+VmemDomain       *_vmem_memory_device_dup_domain    (VmemMemoryDevice       *self);
+VmemDomain       *_vmem_memory_device_dup_live_domain (VmemMemoryDevice     *self,
+                                                       GError              **error);
+/* For the setters: FALSE, with a critical, for a live device. */
+gboolean          _vmem_memory_device_is_editable   (VmemMemoryDevice       *self);
 void              _vmem_memory_device_update_from   (VmemMemoryDevice       *self,
                                                      VmemMemoryDevice       *other);
 
-void              _vmem_virtio_mem_set_current_size   (VmemVirtioMem        *self,
-                                                       guint64               size);
-void              _vmem_virtio_mem_set_requested_size (VmemVirtioMem        *self,
-                                                       guint64               size);
 
 VmemDeviceAddress *_vmem_device_address_new_from_node (VmemXmlNode          *node,
                                                        GError              **error);

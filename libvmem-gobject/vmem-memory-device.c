@@ -61,8 +61,12 @@ typedef struct
   VmemMemoryAccess   access : 8;
   VmemTristate       discard : 8;
   guint              source_pmem : 1;
-  /* It belonged to a domain, and no longer does. */
+  /* A device of a VmemDomain, not a description: read-only, and it keeps
+   * being one after its domain lost it (it is then orphaned). */
+  guint              live : 1;
   guint              orphaned : 1;
+  /* The domain is bringing it up to date: its setters are the domain's. */
+  guint              updating : 1;
 } VmemMemoryDevicePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (VmemMemoryDevice, vmem_memory_device, G_TYPE_OBJECT)
@@ -81,6 +85,7 @@ enum {
   PROP_SOURCE_PATH,
   PROP_SOURCE_ALIGNSIZE,
   PROP_SOURCE_PMEM,
+  PROP_DOMAIN,
   N_PROPS
 };
 
@@ -174,6 +179,9 @@ vmem_memory_device_get_property (GObject    *object,
       break;
     case PROP_SOURCE_PMEM:
       g_value_set_boolean (value, priv->source_pmem);
+      break;
+    case PROP_DOMAIN:
+      g_value_take_object (value, g_weak_ref_get (&priv->domain));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -376,6 +384,19 @@ vmem_memory_device_class_init (VmemMemoryDeviceClass *klass)
   properties[PROP_SOURCE_PMEM] =
     g_param_spec_boolean ("source-pmem", "Source pmem", "Whether the backing file is real persistent memory (<source><pmem/>)", FALSE, rw);
 
+  /**
+   * VmemMemoryDevice:domain:
+   *
+   * The #VmemDomain a live device belongs to; %NULL for a description,
+   * and for a live device its domain removed. See
+   * vmem_memory_device_is_live().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DOMAIN] =
+    g_param_spec_object ("domain", "Domain", "The VmemDomain a live device belongs to; NULL for a description, and for a live device its domain removed", VMEM_TYPE_DOMAIN,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -399,40 +420,147 @@ _vmem_memory_device_dup_domain (VmemMemoryDevice *self)
 /*
  * _vmem_memory_device_dup_live_domain:
  *
- * The domain a change to @self must reach: %NULL with no error for a
- * device that never belonged to one (only the object changes), %NULL with
- * %VMEM_ERROR_NOT_FOUND for one whose domain is gone, removed from it or
- * freed. Changing only the object of such a device would look like
- * success while the guest kept its old size.
+ * The domain a command on @self must reach, or %NULL with an error: a
+ * description belongs to no domain (%VMEM_ERROR_NOT_SUPPORTED), and a live
+ * device whose domain removed it, or whose domain is gone, reaches no
+ * guest any more (%VMEM_ERROR_NOT_FOUND).
  */
-gboolean
+VmemDomain *
 _vmem_memory_device_dup_live_domain (VmemMemoryDevice  *self,
-                                     VmemDomain       **out_domain,
                                      GError           **error)
 {
   VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+  VmemDomain *domain;
 
-  *out_domain = g_weak_ref_get (&priv->domain);
-  if (*out_domain == NULL && priv->orphaned)
+  if (!priv->live)
     {
-      g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
-                   "Device '%s' no longer belongs to a domain: it was removed, "
-                   "or its VmemDomain was freed (keep the domain while using its devices)",
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_SUPPORTED,
+                   "Device '%s' is a description, not a device of a domain: "
+                   "find the device in its VmemDomain to change the guest",
                    priv->alias ? priv->alias : "");
+      return NULL;
+    }
+
+  domain = g_weak_ref_get (&priv->domain);
+  if (domain == NULL)
+    g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
+                 "Device '%s' no longer belongs to a domain: it was removed, "
+                 "or its domain is gone",
+                 priv->alias ? priv->alias : "");
+  return domain;
+}
+
+/*
+ * _vmem_memory_device_adopt:
+ *
+ * Makes @self, a device just read for @domain and held by nobody else, a
+ * live device of @domain: read-only, and reaching the guest through the
+ * domain. The domain's store holds it; it refers to the domain weakly.
+ */
+void
+_vmem_memory_device_adopt (VmemMemoryDevice *self,
+                           VmemDomain       *domain)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+
+  priv->live = TRUE;
+  g_weak_ref_set (&priv->domain, domain);
+}
+
+/*
+ * _vmem_memory_device_report_size:
+ *
+ * libvirt reported the size the guest has of the device: a virtio-mem
+ * device's current size. The other models have no size that moves.
+ */
+void
+_vmem_memory_device_report_size (VmemMemoryDevice *self,
+                                 guint64           size)
+{
+  if (OPS (self)->report_size != NULL)
+    OPS (self)->report_size (self, size);
+}
+
+/*
+ * _vmem_memory_device_orphan:
+ *
+ * The domain removed the device: it stays read-only and refuses commands.
+ */
+void
+_vmem_memory_device_orphan (VmemMemoryDevice *self)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+
+  if (!priv->orphaned)
+    {
+      priv->orphaned = TRUE;
+      g_weak_ref_set (&priv->domain, NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOMAIN]);
+    }
+}
+
+gboolean
+_vmem_memory_device_is_editable (VmemMemoryDevice *self)
+{
+  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+
+  if (priv->live && !priv->updating)
+    {
+      g_critical ("Device '%s' is a live device of a domain and cannot be edited: "
+                  "edit a copy (vmem_memory_device_copy()), or use the domain's commands",
+                  priv->alias ? priv->alias : "");
       return FALSE;
     }
 
   return TRUE;
 }
 
-void
-_vmem_memory_device_set_domain (VmemMemoryDevice *self,
-                                VmemDomain       *domain)
+/**
+ * vmem_memory_device_is_live:
+ * @self: a #VmemMemoryDevice
+ *
+ * Whether @self is a device of a #VmemDomain, kept current by libvirt's
+ * events and read-only, rather than a description: one read from XML,
+ * made with a model's `_new()` function, or copied with
+ * vmem_memory_device_copy(). A live device stays live, and refuses
+ * commands, once its domain removed it.
+ *
+ * Returns: %TRUE for a device of a domain
+ *
+ * Since: 0.1
+ */
+gboolean
+vmem_memory_device_is_live (VmemMemoryDevice *self)
 {
-  VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
+  VmemMemoryDevicePrivate *priv;
 
-  priv->orphaned = domain == NULL;
-  g_weak_ref_set (&priv->domain, domain);
+  g_return_val_if_fail (VMEM_IS_MEMORY_DEVICE (self), FALSE);
+
+  priv = vmem_memory_device_get_instance_private (self);
+  return priv->live;
+}
+
+/**
+ * vmem_memory_device_copy:
+ * @self: a #VmemMemoryDevice
+ *
+ * Copies a device into a description that can be edited and attached:
+ * the same model and values, the unknown XML included, and no domain.
+ *
+ * Returns: (transfer full): a new description equal to @self
+ *
+ * Since: 0.1
+ */
+VmemMemoryDevice *
+vmem_memory_device_copy (VmemMemoryDevice *self)
+{
+  VmemMemoryDevice *copy;
+
+  g_return_val_if_fail (VMEM_IS_MEMORY_DEVICE (self), NULL);
+
+  copy = g_object_new (G_OBJECT_TYPE (self), NULL);
+  _vmem_memory_device_update_from (copy, self);
+  return copy;
 }
 
 /*
@@ -454,6 +582,7 @@ _vmem_memory_device_update_from (VmemMemoryDevice *self,
   g_return_if_fail (G_OBJECT_TYPE (self) == G_OBJECT_TYPE (other));
 
   g_object_freeze_notify (G_OBJECT (self));
+  priv->updating = TRUE;
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
   for (guint i = 0; i < n_pspecs; i++)
@@ -480,6 +609,7 @@ _vmem_memory_device_update_from (VmemMemoryDevice *self,
   g_clear_pointer (&priv->extras, g_array_unref);
   priv->extras = vmem_xml_extras_copy (other_priv->extras);
 
+  priv->updating = FALSE;
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -804,13 +934,25 @@ vmem_memory_device_validate (VmemMemoryDevice  *self,
   return VMEM_MEMORY_DEVICE_GET_CLASS (self)->validate (self, error);
 }
 
+/* Whether a property is part of what the device's XML describes: a live
+ * device's domain and a resize's patience are not. */
+static gboolean
+is_described (GParamSpec *pspec)
+{
+  return pspec != properties[PROP_DOMAIN] &&
+         g_strcmp0 (pspec->name, "stall-timeout") != 0;
+}
+
 /**
  * vmem_memory_device_equal:
  * @a: a #VmemMemoryDevice
  * @b: a #VmemMemoryDevice
  *
- * Compares two devices: their models, every property, and what they keep
- * of XML the library does not model.
+ * Compares two devices as their XML describes them: their models, every
+ * property read from XML, and what they keep of XML the library does not
+ * model. A live device equals a description of it:
+ * #VmemMemoryDevice:domain and #VmemVirtioMem:stall-timeout are not
+ * compared.
  *
  * Returns: %TRUE if @a and @b describe the same device
  *
@@ -845,7 +987,7 @@ vmem_memory_device_equal (VmemMemoryDevice *a,
       g_auto(GValue) vb = G_VALUE_INIT;
       gboolean same;
 
-      if (!(pspecs[i]->flags & G_PARAM_READABLE))
+      if (!(pspecs[i]->flags & G_PARAM_READABLE) || !is_described (pspecs[i]))
         continue;
 
       g_value_init (&va, pspecs[i]->value_type);
@@ -920,6 +1062,8 @@ vmem_memory_device_set_alias (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (_vmem_set_str (&priv->alias, alias))
@@ -963,6 +1107,8 @@ vmem_memory_device_set_size (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (priv->size != size)
@@ -1009,6 +1155,8 @@ vmem_memory_device_set_node (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
   g_return_if_fail (node >= -1);
 
   priv = vmem_memory_device_get_instance_private (self);
@@ -1056,6 +1204,8 @@ vmem_memory_device_set_access (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
   g_return_if_fail (access <= VMEM_MEMORY_ACCESS_PRIVATE);
 
   priv = vmem_memory_device_get_instance_private (self);
@@ -1103,6 +1253,8 @@ vmem_memory_device_set_discard (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
   g_return_if_fail (discard <= VMEM_TRISTATE_NO);
 
   priv = vmem_memory_device_get_instance_private (self);
@@ -1150,6 +1302,8 @@ vmem_memory_device_set_address (VmemMemoryDevice        *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (vmem_device_address_equal (priv->address, address))
@@ -1198,6 +1352,8 @@ vmem_memory_device_set_source_pagesize (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (priv->source_pagesize != pagesize)
@@ -1244,6 +1400,8 @@ vmem_memory_device_set_source_nodemask (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (_vmem_set_str (&priv->source_nodemask, nodemask))
@@ -1287,6 +1445,8 @@ vmem_memory_device_set_source_path (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (_vmem_set_str (&priv->source_path, path))
@@ -1330,6 +1490,8 @@ vmem_memory_device_set_source_alignsize (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   if (priv->source_alignsize != alignsize)
@@ -1376,6 +1538,8 @@ vmem_memory_device_set_source_pmem (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv;
 
   g_return_if_fail (VMEM_IS_MEMORY_DEVICE (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   priv = vmem_memory_device_get_instance_private (self);
   pmem = !!pmem;

@@ -64,6 +64,10 @@ VMEM_AVAILABLE_IN_0_1
 gboolean                 vmem_memory_device_equal               (VmemMemoryDevice  *a,
                                                                  VmemMemoryDevice  *b);
 VMEM_AVAILABLE_IN_0_1
+VmemMemoryDevice        *vmem_memory_device_copy                (VmemMemoryDevice  *self);
+VMEM_AVAILABLE_IN_0_1
+gboolean                 vmem_memory_device_is_live             (VmemMemoryDevice  *self);
+VMEM_AVAILABLE_IN_0_1
 VmemMemoryModel          vmem_memory_device_get_model           (VmemMemoryDevice  *self);
 VMEM_AVAILABLE_IN_0_1
 const char              *vmem_memory_device_get_alias           (VmemMemoryDevice  *self);

@@ -326,6 +326,8 @@ vmem_nvdimm_set_label_size (VmemNvdimm *self,
                             guint64     label_size)
 {
   g_return_if_fail (VMEM_IS_NVDIMM (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   if (self->label_size != label_size)
     {
@@ -366,6 +368,8 @@ vmem_nvdimm_set_readonly (VmemNvdimm *self,
                           gboolean    readonly)
 {
   g_return_if_fail (VMEM_IS_NVDIMM (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   readonly = !!readonly;
   if (self->readonly != readonly)
@@ -407,6 +411,8 @@ vmem_nvdimm_set_uuid (VmemNvdimm *self,
                       const char *uuid)
 {
   g_return_if_fail (VMEM_IS_NVDIMM (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   if (_vmem_set_str (&self->uuid, uuid))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);

@@ -6,7 +6,7 @@
 #include "vmem-virtio-mem.h"
 
 #include "vmem-error.h"
-#include "vmem-libvirt-private.h"
+#include "vmem-domain-private.h"
 #include "vmem-memory-device-private.h"
 #include "vmem-size.h"
 
@@ -75,7 +75,30 @@ enum {
   N_PROPS
 };
 
+
 static GParamSpec *properties[N_PROPS];
+
+static void
+set_current_size (VmemVirtioMem *self,
+                  guint64        size)
+{
+  if (self->current_size != size)
+    {
+      self->current_size = size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SIZE]);
+    }
+}
+
+static void
+set_requested_size (VmemVirtioMem *self,
+                    guint64        size)
+{
+  if (self->requested_size != size)
+    {
+      self->requested_size = size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUESTED_SIZE]);
+    }
+}
 
 static gboolean
 vmem_virtio_mem_parse (VmemMemoryDevice  *device,
@@ -138,8 +161,15 @@ vmem_virtio_mem_update_from (VmemMemoryDevice *device,
 
   vmem_virtio_mem_set_block_size (self, fresh->block_size);
   vmem_virtio_mem_set_address_base (self, fresh->address_base);
-  _vmem_virtio_mem_set_requested_size (self, fresh->requested_size);
-  _vmem_virtio_mem_set_current_size (self, fresh->current_size);
+  set_requested_size (self, fresh->requested_size);
+  set_current_size (self, fresh->current_size);
+}
+
+static void
+vmem_virtio_mem_report_size (VmemMemoryDevice *device,
+                             guint64           size)
+{
+  set_current_size (VMEM_VIRTIO_MEM (device), size);
 }
 
 static const VmemMemoryDeviceOps vmem_virtio_mem_ops = {
@@ -147,6 +177,7 @@ static const VmemMemoryDeviceOps vmem_virtio_mem_ops = {
   .parse = vmem_virtio_mem_parse,
   .write_target = vmem_virtio_mem_write_target,
   .update_from = vmem_virtio_mem_update_from,
+  .report_size = vmem_virtio_mem_report_size,
 };
 
 static gboolean
@@ -234,8 +265,10 @@ vmem_virtio_mem_set_property (GObject      *object,
       vmem_virtio_mem_set_block_size (self, g_value_get_uint64 (value));
       break;
     case PROP_REQUESTED_SIZE:
-      /* Construct-only: vmem_virtio_mem_set_requested_size() changes it. */
-      self->requested_size = g_value_get_uint64 (value);
+      /* A description's; a live device's changes with
+       * vmem_virtio_mem_set_requested_size(), which asks the guest. */
+      if (_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+        set_requested_size (self, g_value_get_uint64 (value));
       break;
     case PROP_ADDRESS_BASE:
       vmem_virtio_mem_set_address_base (self, g_value_get_uint64 (value));
@@ -284,8 +317,7 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    */
   properties[PROP_REQUESTED_SIZE] =
     g_param_spec_uint64 ("requested-size", "Requested size", "How much memory the guest is asked to plug, in bytes: a multiple of VmemVirtioMem:block-size from 0 to VmemMemoryDevice:size", 0, G_MAXUINT64, 0,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * VmemVirtioMem:current-size:
@@ -331,28 +363,6 @@ static void
 vmem_virtio_mem_init (VmemVirtioMem *self)
 {
   self->stall_timeout = DEFAULT_STALL_TIMEOUT_MS;
-}
-
-void
-_vmem_virtio_mem_set_current_size (VmemVirtioMem *self,
-                                   guint64        size)
-{
-  if (self->current_size != size)
-    {
-      self->current_size = size;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SIZE]);
-    }
-}
-
-void
-_vmem_virtio_mem_set_requested_size (VmemVirtioMem *self,
-                                     guint64        size)
-{
-  if (self->requested_size != size)
-    {
-      self->requested_size = size;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUESTED_SIZE]);
-    }
 }
 
 /**
@@ -402,6 +412,8 @@ vmem_virtio_mem_set_block_size (VmemVirtioMem *self,
                                 guint64        block_size)
 {
   g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   if (self->block_size != block_size)
     {
@@ -478,6 +490,8 @@ vmem_virtio_mem_set_address_base (VmemVirtioMem *self,
                                   guint64        base)
 {
   g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
 
   if (self->address_base != base)
     {
@@ -586,31 +600,33 @@ vmem_virtio_mem_set_stall_timeout (VmemVirtioMem *self,
 
 /**
  * vmem_virtio_mem_set_requested_size:
- * @self: a #VmemVirtioMem
+ * @self: a live #VmemVirtioMem, a device of a #VmemDomain
  * @size: the new requested size, in bytes
  * @flags: what to change: the running domain, its configuration, or both
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError, or %NULL
  *
- * Asks for a new requested size, blocking until libvirt took it. The size
- * is checked first with vmem_virtio_mem_check_requested_size(): nothing is
- * sent when it is wrong. libvirt then gets the device's XML with only
- * `<requested>` changed, and #VmemVirtioMem:requested-size follows.
+ * Asks the guest for a new requested size, blocking until libvirt took
+ * it. The size is checked first with
+ * vmem_virtio_mem_check_requested_size(): nothing is sent when it is
+ * wrong. libvirt then gets the device's XML with only `<requested>`
+ * changed, and #VmemVirtioMem:requested-size follows.
  *
  * The guest plugs or unplugs memory afterwards, at its own pace:
  * #VmemVirtioMem:current-size and #VmemDomain::memory-device-size-changed
  * show it, and vmem_virtio_mem_resize_async() waits for it.
  *
- * For a device that belongs to no domain (read from XML, or made with
- * vmem_virtio_mem_new()), only the object changes and @flags are
- * ignored. A device whose domain is gone (it was removed from the
- * domain, or the #VmemDomain was freed) is refused with
- * %VMEM_ERROR_NOT_FOUND: its guest cannot be reached any more.
+ * This is a command to the guest, for live devices only. A description
+ * (read from XML, made with vmem_virtio_mem_new(), or a copy) takes its
+ * requested size as the #VmemVirtioMem:requested-size property, and is
+ * refused here with %VMEM_ERROR_NOT_SUPPORTED. A live device its domain
+ * removed is refused with %VMEM_ERROR_NOT_FOUND. Nothing changes then.
  *
  * Returns: %TRUE if the size was taken; %FALSE with %VMEM_ERROR_NOT_ALIGNED
  *   or %VMEM_ERROR_OUT_OF_RANGE for a wrong size, %VMEM_ERROR_NOT_RUNNING
- *   for a live change to a stopped domain, %VMEM_ERROR_NOT_FOUND when the
- *   device's domain is gone, or libvirt's error
+ *   for a live change to a stopped domain, %VMEM_ERROR_NOT_SUPPORTED for a
+ *   description, %VMEM_ERROR_NOT_FOUND when the device left its domain,
+ *   or libvirt's error
  *
  * Since: 0.1
  */
@@ -622,7 +638,6 @@ vmem_virtio_mem_set_requested_size (VmemVirtioMem    *self,
                                     GError          **error)
 {
   g_autoptr(VmemDomain) domain = NULL;
-  gboolean shown;
 
   g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -632,55 +647,22 @@ vmem_virtio_mem_set_requested_size (VmemVirtioMem    *self,
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!_vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &domain, error))
-    return FALSE;
+  domain = _vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), error);
   if (domain == NULL)
-    shown = TRUE;
-  else if (!_vmem_domain_update_requested_size (domain,
-                                                vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)),
-                                                vmem_memory_device_get_address (VMEM_MEMORY_DEVICE (self)),
-                                                size, flags, &shown, error))
     return FALSE;
 
-  if (shown)
-    _vmem_virtio_mem_set_requested_size (self, size);
-  return TRUE;
-}
-
-/* What the worker thread needs, copied: the device's alias and address
- * may be replaced on the main context while the worker runs. */
-typedef struct
-{
-  VmemDomain        *domain;
-  char              *alias;
-  VmemDeviceAddress *address;
-  guint64            size;
-  VmemAffectFlags    flags;
-  gboolean           shown;
-} SetRequested;
-
-static void
-set_requested_free (gpointer data)
-{
-  SetRequested *call = data;
-
-  g_clear_object (&call->domain);
-  g_free (call->alias);
-  g_clear_pointer (&call->address, vmem_device_address_free);
-  g_free (call);
+  return _vmem_domain_set_requested_size (domain, VMEM_MEMORY_DEVICE (self), size, flags, error);
 }
 
 static void
-set_requested_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+set_requested_done (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  SetRequested *call = task_data;
+  g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (_vmem_domain_update_requested_size (call->domain, call->alias, call->address, call->size,
-                                          call->flags, &call->shown, &error))
+  if (_vmem_domain_set_requested_size_finish (VMEM_DOMAIN (object), result, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -688,14 +670,14 @@ set_requested_thread (GTask        *task,
 
 /**
  * vmem_virtio_mem_set_requested_size_async:
- * @self: a #VmemVirtioMem
+ * @self: a live #VmemVirtioMem, a device of a #VmemDomain
  * @size: the new requested size, in bytes
  * @flags: what to change
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when libvirt took the size, or not
  * @user_data: data for @callback
  *
- * Asks for a new requested size without blocking; see
+ * Asks the guest for a new requested size without blocking; see
  * vmem_virtio_mem_set_requested_size().
  *
  * Since: 0.1
@@ -709,8 +691,8 @@ vmem_virtio_mem_set_requested_size_async (VmemVirtioMem       *self,
                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(VmemDomain) domain = NULL;
   GError *error = NULL;
-  SetRequested *call;
 
   g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -719,33 +701,15 @@ vmem_virtio_mem_set_requested_size_async (VmemVirtioMem       *self,
   g_task_set_source_tag (task, vmem_virtio_mem_set_requested_size_async);
   g_task_set_check_cancellable (task, TRUE);
 
-  if (!vmem_virtio_mem_check_requested_size (self, size, &error))
+  if (!vmem_virtio_mem_check_requested_size (self, size, &error) ||
+      (domain = _vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  call = g_new0 (SetRequested, 1);
-  call->alias = g_strdup (vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)));
-  if (vmem_memory_device_get_address (VMEM_MEMORY_DEVICE (self)) != NULL)
-    call->address = vmem_device_address_copy (vmem_memory_device_get_address (VMEM_MEMORY_DEVICE (self)));
-  call->size = size;
-  call->flags = flags;
-  g_task_set_task_data (task, call, set_requested_free);
-
-  if (!_vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &call->domain, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (call->domain == NULL)
-    {
-      call->shown = TRUE;
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  _vmem_task_run_in_thread (task, set_requested_thread);
+  _vmem_domain_set_requested_size_async (domain, VMEM_MEMORY_DEVICE (self), size, flags,
+                                         cancellable, set_requested_done, g_steal_pointer (&task));
 }
 
 /**
@@ -765,19 +729,11 @@ vmem_virtio_mem_set_requested_size_finish (VmemVirtioMem  *self,
                                            GAsyncResult   *result,
                                            GError        **error)
 {
-  SetRequested *call;
-
   g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vmem_virtio_mem_set_requested_size_async, FALSE);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
-
-  call = g_task_get_task_data (G_TASK (result));
-  if (call->shown)
-    _vmem_virtio_mem_set_requested_size (self, call->size);
-  return TRUE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Resize and wait. */
@@ -1064,17 +1020,10 @@ vmem_virtio_mem_resize_async (VmemVirtioMem       *self,
   resize->size = size;
   g_task_set_task_data (task, resize, resize_free);
 
-  if (!_vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &resize->domain, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
+  resize->domain = _vmem_memory_device_dup_live_domain (VMEM_MEMORY_DEVICE (self), &error);
   if (resize->domain == NULL)
     {
-      g_task_return_new_error (task, VMEM_ERROR, VMEM_ERROR_NOT_SUPPORTED,
-                               "Device '%s' belongs to no domain: there is no guest to wait for",
-                               vmem_memory_device_get_alias (VMEM_MEMORY_DEVICE (self)));
+      g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }

@@ -22,6 +22,7 @@
 #include "vmem-sgx-epc.h"
 #include "vmem-numa-cell.h"
 #include "vmem-domain-config.h"
+#include "vmem-memory-usage.h"
 #include "vmem-connection.h"
 #include "vmem-domain.h"
 

@@ -128,12 +128,25 @@ affect_flags (gboolean live,
   return (live ? VMEM_AFFECT_LIVE : 0) | (config ? VMEM_AFFECT_CONFIG : 0);
 }
 
+/* An open connection lives until it is closed: the commands close theirs
+ * as they let it go. */
+typedef VmemConnection OpenConnection;
+
+static void
+open_connection_free (OpenConnection *connection)
+{
+  vmem_connection_close (connection);
+  g_object_unref (connection);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpenConnection, open_connection_free)
+
 /* -c wins over $VMEM_URI, which wins over libvirt's own default. */
 static VmemConnection *
 open_connection (const char  *uri,
                  GError     **error)
 {
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
 
   if (uri == NULL)
     uri = global_uri;
@@ -176,13 +189,9 @@ get_domains (VmemConnection  *connection,
     }
   else
     {
-      g_autoptr(GListModel) domains = vmem_connection_list_domains (connection, NULL, error);
-      guint n;
+      GListModel *domains = vmem_connection_get_domains (connection);
+      guint n = g_list_model_get_n_items (domains);
 
-      if (domains == NULL)
-        return NULL;
-
-      n = g_list_model_get_n_items (domains);
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
@@ -478,7 +487,7 @@ cmd_list (int      argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write JSON: an array of domains with their devices", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
   g_autoptr(GListModel) domains = NULL;
   guint n_domains;
 
@@ -619,6 +628,45 @@ print_info_devices (VmemDomain *domain,
     }
 }
 
+static void
+json_add_usage (JsonBuilder     *builder,
+                VmemMemoryUsage *usage)
+{
+  json_add_size (builder, "memory", vmem_memory_usage_get_base (usage));
+  json_add_size (builder, "total", vmem_memory_usage_get_total (usage));
+  json_builder_set_member_name (builder, "plugged");
+  json_builder_begin_object (builder);
+  for (VmemMemoryModel model = VMEM_MEMORY_MODEL_DIMM; model <= VMEM_MEMORY_MODEL_SGX_EPC; model++)
+    json_add_size (builder, enum_nick (VMEM_TYPE_MEMORY_MODEL, model),
+                   vmem_memory_usage_get_plugged (usage, model));
+  json_builder_end_object (builder);
+  json_add_size (builder, "virtio_mem_requested", vmem_memory_usage_get_virtio_mem_requested (usage));
+  json_add_size (builder, "virtio_mem_maximum", vmem_memory_usage_get_virtio_mem_maximum (usage));
+}
+
+/* The memory of the devices, whole: what libvirt counts under maxMemory. */
+static guint64
+devices_size (VmemMemoryUsage *usage)
+{
+  return vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_DIMM) +
+         vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_NVDIMM) +
+         vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_VIRTIO_PMEM) +
+         vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_SGX_EPC) +
+         vmem_memory_usage_get_virtio_mem_maximum (usage);
+}
+
+static void
+print_usage (VmemMemoryUsage *usage)
+{
+  g_autofree char *total = vmem_size_format (vmem_memory_usage_get_total (usage));
+  g_autofree char *plugged = vmem_size_format (vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_VIRTIO_MEM));
+  g_autofree char *requested = vmem_size_format (vmem_memory_usage_get_virtio_mem_requested (usage));
+  g_autofree char *maximum = vmem_size_format (vmem_memory_usage_get_virtio_mem_maximum (usage));
+
+  printf ("  RAM %s; virtio-mem plugged %s, requested %s, maximum %s\n",
+          total, plugged, requested, maximum);
+}
+
 static gboolean
 cmd_info (int      argc,
           char   **argv,
@@ -631,15 +679,15 @@ cmd_info (int      argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write JSON", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
   g_autoptr(VmemDomain) domain = NULL;
-  g_autoptr(GPtrArray) by_node = NULL;      /* of GPtrArray of devices, per cell */
+  g_autoptr(VmemDomainConfig) config = NULL;
+  g_autoptr(GPtrArray) by_node = NULL;      /* of GPtrArray of devices, per node */
   g_autoptr(GPtrArray) without_node = NULL;
-  VmemDomainConfig *config;
-  GListModel *cells, *devices;
-  guint n_cells, n_devices, slots;
-  guint64 max_memory, base = 0, devices_size = 0, headroom = 0;
-  gboolean hotplug;
+  VmemMemoryUsage *memory;
+  GListModel *nodes, *cells, *devices;
+  guint n_nodes, n_devices, slots, free_slots;
+  guint64 max_memory;
 
   if (!parse_command_line ("info", "DOMAIN",
                            "Shows a domain's memory per guest NUMA node, its memory slots and the room left to hot-plug memory.",
@@ -655,59 +703,43 @@ cmd_info (int      argc,
   if (domain == NULL)
     return FALSE;
 
-  /* The live objects carry the devices; maxMemory, its slots and the NUMA
-   * cells come from the XML they were read from. */
-  config = vmem_domain_get_config (domain);
-  cells = vmem_domain_config_get_numa_cells (config);
+  /* The figures are the library's; the NUMA cells' CPUs come from the
+   * XML they were read from. */
+  memory = vmem_domain_get_memory (domain);
+  nodes = vmem_domain_get_numa_nodes (domain);
   devices = vmem_domain_get_memory_devices (domain);
-  n_cells = g_list_model_get_n_items (cells);
+  config = vmem_domain_dup_config (domain);
+  cells = vmem_domain_config_get_numa_cells (config);
+  n_nodes = g_list_model_get_n_items (nodes);
   n_devices = g_list_model_get_n_items (devices);
-  max_memory = vmem_domain_config_get_max_memory (config);
-  slots = vmem_domain_config_get_max_memory_slots (config);
-  hotplug = max_memory != 0;
+  max_memory = vmem_domain_get_max_memory (domain);
+  slots = vmem_domain_get_memory_slots (domain);
+  free_slots = vmem_domain_get_free_memory_slots (domain);
 
+  /* The devices, listed under their node. */
   by_node = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  for (guint i = 0; i < n_cells; i++)
-    {
-      g_autoptr(VmemNumaCell) cell = g_list_model_get_item (cells, i);
-
-      base += vmem_numa_cell_get_memory (cell);
-      g_ptr_array_add (by_node, g_ptr_array_new_with_free_func (g_object_unref));
-    }
+  for (guint i = 0; i < n_nodes; i++)
+    g_ptr_array_add (by_node, g_ptr_array_new_with_free_func (g_object_unref));
   without_node = g_ptr_array_new_with_free_func (g_object_unref);
-
   for (guint i = 0; i < n_devices; i++)
     {
       VmemMemoryDevice *device = g_list_model_get_item (devices, i);
       int node = vmem_memory_device_get_node (device);
       gboolean placed = FALSE;
 
-      devices_size += vmem_memory_device_get_size (device);
-      for (guint c = 0; node >= 0 && c < n_cells; c++)
+      for (guint c = 0; node >= 0 && c < n_nodes && !placed; c++)
         {
-          g_autoptr(VmemNumaCell) cell = g_list_model_get_item (cells, c);
+          g_autoptr(VmemMemoryUsage) usage = g_list_model_get_item (nodes, c);
 
-          if (vmem_numa_cell_get_id (cell) == (guint) node)
+          if (vmem_memory_usage_get_node (usage) == node)
             {
               g_ptr_array_add (by_node->pdata[c], device);
               placed = TRUE;
-              break;
             }
         }
       if (!placed)
         g_ptr_array_add (without_node, device);
     }
-
-  /* libvirt's own accounting: without NUMA cells, <memory> is the boot
-   * memory plus the devices. */
-  if (n_cells == 0)
-    {
-      guint64 memory = vmem_domain_config_get_memory (config);
-
-      base = memory > devices_size ? memory - devices_size : 0;
-    }
-  if (hotplug)
-    headroom = max_memory > base + devices_size ? max_memory - base - devices_size : 0;
 
   if (json)
     {
@@ -720,10 +752,11 @@ cmd_info (int      argc,
       json_builder_add_string_value (builder, enum_nick (VMEM_TYPE_DOMAIN_STATE,
                                                          vmem_domain_get_state (domain)));
       json_add_size (builder, "max_memory", max_memory);
-      json_add_size (builder, "base_memory", base);
-      json_add_size (builder, "devices_size", devices_size);
-      if (hotplug)
-        json_add_size (builder, "headroom", headroom);
+      json_add_size (builder, "base_memory", vmem_memory_usage_get_base (memory));
+      json_add_size (builder, "devices_size", devices_size (memory));
+      json_add_size (builder, "ram", vmem_memory_usage_get_total (memory));
+      if (max_memory != 0)
+        json_add_size (builder, "headroom", vmem_domain_get_hotplug_headroom (domain));
       else
         {
           json_builder_set_member_name (builder, "headroom");
@@ -732,21 +765,22 @@ cmd_info (int      argc,
       json_builder_set_member_name (builder, "slots");
       json_builder_add_int_value (builder, slots);
       json_builder_set_member_name (builder, "slots_used");
-      json_builder_add_int_value (builder, n_devices);
+      json_builder_add_int_value (builder, slots - free_slots);
       json_builder_set_member_name (builder, "slots_free");
-      json_builder_add_int_value (builder, slots > n_devices ? slots - n_devices : 0);
+      json_builder_add_int_value (builder, free_slots);
 
       json_builder_set_member_name (builder, "nodes");
       json_builder_begin_array (builder);
-      for (guint c = 0; c < n_cells; c++)
+      for (guint c = 0; c < n_nodes; c++)
         {
+          g_autoptr(VmemMemoryUsage) usage = g_list_model_get_item (nodes, c);
           g_autoptr(VmemNumaCell) cell = g_list_model_get_item (cells, c);
 
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
-          json_builder_add_int_value (builder, vmem_numa_cell_get_id (cell));
-          json_add_string_or_null (builder, "cpus", vmem_numa_cell_get_cpus (cell));
-          json_add_size (builder, "memory", vmem_numa_cell_get_memory (cell));
+          json_builder_add_int_value (builder, vmem_memory_usage_get_node (usage));
+          json_add_string_or_null (builder, "cpus", cell != NULL ? vmem_numa_cell_get_cpus (cell) : NULL);
+          json_add_usage (builder, usage);
           json_add_devices (builder, domain, by_node->pdata[c]);
           json_builder_end_object (builder);
         }
@@ -764,38 +798,41 @@ cmd_info (int      argc,
 
   {
     g_autofree char *max_text = vmem_size_format (max_memory);
-    g_autofree char *base_text = vmem_size_format (base);
-    g_autofree char *devices_text = vmem_size_format (devices_size);
-    g_autofree char *headroom_text = vmem_size_format (headroom);
+    g_autofree char *base_text = vmem_size_format (vmem_memory_usage_get_base (memory));
+    g_autofree char *devices_text = vmem_size_format (devices_size (memory));
+    g_autofree char *headroom_text = vmem_size_format (vmem_domain_get_hotplug_headroom (domain));
 
     printf ("domain:        %s (%s)\n", vmem_domain_get_name (domain),
             enum_nick (VMEM_TYPE_DOMAIN_STATE, vmem_domain_get_state (domain)));
     printf ("base memory:   %s\n", base_text);
     printf ("devices:       %s in %u device%s\n", devices_text, n_devices, n_devices == 1 ? "" : "s");
-    if (hotplug)
+    if (max_memory != 0)
       {
         printf ("max memory:    %s\n", max_text);
         printf ("headroom:      %s (max memory - base memory - devices)\n", headroom_text);
       }
     else
       printf ("max memory:    none: memory hot-plug is off\n");
-    printf ("slots:         %u: %u used, %u free\n", slots, n_devices,
-            slots > n_devices ? slots - n_devices : 0);
+    printf ("slots:         %u: %u used, %u free\n",
+            slots, slots - free_slots, free_slots);
+    print_usage (memory);
 
-    for (guint c = 0; c < n_cells; c++)
+    for (guint c = 0; c < n_nodes; c++)
       {
+        g_autoptr(VmemMemoryUsage) usage = g_list_model_get_item (nodes, c);
         g_autoptr(VmemNumaCell) cell = g_list_model_get_item (cells, c);
-        g_autofree char *memory = vmem_size_format (vmem_numa_cell_get_memory (cell));
-        const char *cpus = vmem_numa_cell_get_cpus (cell);
+        g_autofree char *base = vmem_size_format (vmem_memory_usage_get_base (usage));
+        const char *cpus = cell != NULL ? vmem_numa_cell_get_cpus (cell) : NULL;
 
-        printf ("\nnode %u: base memory %s, cpus %s\n", vmem_numa_cell_get_id (cell), memory,
+        printf ("\nnode %d: base memory %s, cpus %s\n", vmem_memory_usage_get_node (usage), base,
                 cpus != NULL ? cpus : "-");
+        print_usage (usage);
         print_info_devices (domain, by_node->pdata[c]);
       }
 
     if (without_node->len > 0)
       {
-        printf ("\n%s:\n", n_cells > 0 ? "on no NUMA node" : "devices");
+        printf ("\n%s:\n", n_nodes > 0 ? "on no NUMA node" : "devices");
         print_info_devices (domain, without_node);
       }
   }
@@ -1040,7 +1077,7 @@ cmd_resize (int      argc,
     { "config", 0, 0, G_OPTION_ARG_NONE, &config, "Change the persistent configuration", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
   g_autoptr(VmemDomain) domain = NULL;
   g_autoptr(VmemVirtioMem) device = NULL;
   VmemAffectFlags flags;
@@ -1185,7 +1222,7 @@ cmd_watch (int      argc,
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Stop after N size changes", "N" },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
   g_autoptr(GListModel) domains = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GArray) handlers = NULL;
@@ -1285,14 +1322,13 @@ cmd_attach (int      argc,
     { "config", 0, 0, G_OPTION_ARG_NONE, &config, "Add to the persistent configuration", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
   g_autoptr(VmemDomain) domain = NULL;
   g_autoptr(VmemMemoryDevice) device = NULL;
-  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(VmemMemoryDevice) attached = NULL;
   g_autofree char *size_shown = NULL;
   GEnumClass *models;
   GEnumValue *model;
-  GListModel *devices;
   guint64 size, block = 2 * 1024 * 1024, requested = 0;
   const char *added = NULL;
 
@@ -1371,29 +1407,11 @@ cmd_attach (int      argc,
   if (domain == NULL)
     return FALSE;
 
-  /* libvirt names the new device: it is the alias that was not there. */
-  devices = vmem_domain_get_memory_devices (domain);
-  before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
-    {
-      g_autoptr(VmemMemoryDevice) existing = g_list_model_get_item (devices, i);
-      const char *alias = vmem_memory_device_get_alias (existing);
-
-      if (alias != NULL)
-        g_hash_table_add (before, g_strdup (alias));
-    }
-
-  if (!vmem_domain_attach_device (domain, device, affect_flags (live, config), NULL, error))
+  /* The device as the domain shows it, with the alias libvirt gave it. */
+  attached = vmem_domain_attach_device (domain, device, affect_flags (live, config), NULL, error);
+  if (attached == NULL)
     return FALSE;
-
-  for (guint i = 0; added == NULL && i < g_list_model_get_n_items (devices); i++)
-    {
-      g_autoptr(VmemMemoryDevice) current = g_list_model_get_item (devices, i);
-      const char *alias = vmem_memory_device_get_alias (current);
-
-      if (alias != NULL && !g_hash_table_contains (before, alias))
-        added = alias;
-    }
+  added = vmem_memory_device_get_alias (attached);
 
   size_shown = vmem_size_format (size);
   if (added != NULL)
@@ -1453,7 +1471,7 @@ cmd_detach (int      argc,
     { "config", 0, 0, G_OPTION_ARG_NONE, &config, "Remove from the persistent configuration", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = NULL;
   g_autoptr(VmemDomain) domain = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(GMainLoop) loop = NULL;

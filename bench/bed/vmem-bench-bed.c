@@ -5,22 +5,31 @@
  * samples, and progress on stderr. run-bed turns the samples into figures.
  *
  *   vmem-bench-bed enumerate URI REPS
- *       lists every domain of URI with every memory device and all their
- *       properties through the library (a), and with plain libvirt calls,
- *       virConnectListAllDomains() and virDomainGetXMLDesc() per domain,
- *       without parsing (d); REPS of each, interleaved, both connections
- *       open before the clock starts. Also counts the libvirt calls each
- *       side makes that go to the daemon.
+ *       opens a connection to URI, reads every domain with every memory
+ *       device and all their properties, and closes it, through the
+ *       library (a: vmem_connection_open() reads the domains), and with
+ *       plain libvirt calls, virConnectOpen(), virConnectListAllDomains()
+ *       and virDomainGetXMLDesc() per domain, without parsing, and
+ *       virConnectClose() (d); REPS of each, interleaved. Also counts the
+ *       libvirt calls each side makes that go to the daemon.
  *
  *   vmem-bench-bed events URI DOMAIN N
  *       suspends and resumes DOMAIN N times in all, from a thread of its
  *       own on a plain connection, and times each lifecycle event from the
  *       moment libvirt calls the library to the moment the library's
- *       notify::state reaches a handler on the main loop. The baseline is
- *       the same hop without the library: a plain libvirt callback, on a
- *       connection of its own on the same libvirt event loop, that posts
- *       an idle to the main context, timed to the idle's dispatch. The two
- *       take turns by blocks of 10 events, each alone in the process.
+ *       notify::state reaches a handler on the main loop; the library
+ *       reads the domain between. The baseline does the same without the
+ *       library: a plain libvirt callback, on a connection of its own on
+ *       the same libvirt event loop, posts an idle to the main context,
+ *       which reads the domain's XML and parses it with libxml2, timed to
+ *       the end of the parse. The two take turns by blocks of 10 events,
+ *       each alone in the process.
+ *
+ *   vmem-bench-bed model URI XMLFILE N
+ *       the same with the domain of XMLFILE defined and undefined N times
+ *       in all, timed to the handler of the items-changed of the
+ *       library's vmem_connection_get_domains(); the baseline's idle
+ *       reads a defined domain, and does nothing for an undefined one.
  *
  *   vmem-bench-bed resize URI DOMAIN ALIAS BLOCKS
  *       grows and shrinks the virtio-mem device ALIAS between 128 MiB and
@@ -55,6 +64,8 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+
+#include <libxml/parser.h>
 
 #include <vmem.h>
 
@@ -96,6 +107,8 @@ typedef enum {
   CALL_GET_STATE,
   CALL_IS_ACTIVE,
   CALL_UPDATE_DEVICE_FLAGS,
+  CALL_EVENT_REGISTER,
+  CALL_EVENT_DEREGISTER,
   N_CALLS
 } Call;
 
@@ -106,6 +119,8 @@ static const char *const call_names[N_CALLS] = {
   "virDomainGetState",
   "virDomainIsActive",
   "virDomainUpdateDeviceFlags",
+  "virConnectDomainEventRegisterAny",
+  "virConnectDomainEventDeregisterAny",
 };
 
 static gint call_counts[N_CALLS];
@@ -162,6 +177,8 @@ int __real_virConnectDomainEventRegisterAny (virConnectPtr, virDomainPtr, int,
 int __wrap_virConnectDomainEventRegisterAny (virConnectPtr, virDomainPtr, int,
                                              virConnectDomainEventGenericCallback,
                                              void *, virFreeCallback);
+int __real_virConnectDomainEventDeregisterAny (virConnectPtr, int);
+int __wrap_virConnectDomainEventDeregisterAny (virConnectPtr, int);
 
 int
 __wrap_virConnectListAllDomains (virConnectPtr   conn,
@@ -214,6 +231,14 @@ __wrap_virDomainUpdateDeviceFlags (virDomainPtr  dom,
 {
   count_call (CALL_UPDATE_DEVICE_FLAGS);
   return __real_virDomainUpdateDeviceFlags (dom, xml, flags);
+}
+
+int
+__wrap_virConnectDomainEventDeregisterAny (virConnectPtr conn,
+                                           int           callback_id)
+{
+  count_call (CALL_EVENT_DEREGISTER);
+  return __real_virConnectDomainEventDeregisterAny (conn, callback_id);
 }
 
 /* When libvirt last called the library's lifecycle and size-change
@@ -283,6 +308,7 @@ __wrap_virConnectDomainEventRegisterAny (virConnectPtr                         c
   Trampoline *trampoline;
   int id;
 
+  count_call (CALL_EVENT_REGISTER);
   switch (event_id)
     {
     case VIR_DOMAIN_EVENT_ID_LIFECYCLE:
@@ -471,17 +497,16 @@ typedef struct
   gsize bytes;
 } Listed;
 
-/* (a): the library, as an application lists everything it shows. */
+/* (a): the library, as an application lists everything it shows: a
+ * connection opened, which reads every domain, every property read, the
+ * connection closed. */
 static void
-list_with_library (VmemConnection *connection,
-                   Listed         *listed)
+list_with_library (const char *uri,
+                   Listed     *listed)
 {
-  g_autoptr(GError) error = NULL;
-  GListModel *domains = vmem_connection_list_domains (connection, NULL, &error);
+  g_autoptr(VmemConnection) connection = library_open (uri);
+  GListModel *domains = vmem_connection_get_domains (connection);
   guint n;
-
-  if (domains == NULL)
-    die ("the library could not list the domains: %s", error->message);
 
   memset (listed, 0, sizeof *listed);
   n = g_list_model_get_n_items (domains);
@@ -501,14 +526,16 @@ list_with_library (VmemConnection *connection,
       listed->devices += n_devices;
     }
   listed->domains = n;
-  g_object_unref (domains);
+  vmem_connection_close (connection);
 }
 
-/* (d): the floor, plain libvirt: the list and each domain's XML, unread. */
+/* (d): the floor, plain libvirt: a connection opened, the list and each
+ * domain's XML, unread, the connection closed. */
 static void
-list_with_libvirt (virConnectPtr  conn,
-                   Listed        *listed)
+list_with_libvirt (const char *uri,
+                   Listed     *listed)
 {
+  virConnectPtr conn = plain_open (uri);
   virDomainPtr *doms = NULL;
   int n = virConnectListAllDomains (conn, &doms, 0);
 
@@ -528,14 +555,13 @@ list_with_libvirt (virConnectPtr  conn,
     }
   free (doms);
   listed->domains = n;
+  virConnectClose (conn);
 }
 
 static int
 run_enumerate (const char *uri,
                guint       reps)
 {
-  g_autoptr(VmemConnection) connection = library_open (uri);
-  virConnectPtr conn = plain_open (uri);
   g_autoptr(GArray) library_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) libvirt_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GString) out = g_string_new ("{");
@@ -545,13 +571,13 @@ run_enumerate (const char *uri,
   /* Once each, untimed: the daemon's and the client's first-use costs,
    * and the calls each side makes. */
   counts_reset ();
-  list_with_library (connection, &a);
+  list_with_library (uri, &a);
   a_calls = counts_total ();
   g_string_append (out, "\"library_calls\": ");
   counts_to_json (out);
 
   counts_reset ();
-  list_with_libvirt (conn, &d);
+  list_with_libvirt (uri, &d);
   d_calls = counts_total ();
   g_string_append (out, ", \"libvirt_calls\": ");
   counts_to_json (out);
@@ -571,9 +597,9 @@ run_enumerate (const char *uri,
           gint64 t0 = now_ns (), t;
 
           if (library)
-            list_with_library (connection, &a);
+            list_with_library (uri, &a);
           else
-            list_with_libvirt (conn, &d);
+            list_with_libvirt (uri, &d);
           t = now_ns () - t0;
           g_array_append_val (library ? library_ns : libvirt_ns, t);
         }
@@ -587,9 +613,6 @@ run_enumerate (const char *uri,
   append_samples (out, "libvirt_ns", libvirt_ns);
   g_string_append (out, "}");
   printf ("%s\n", out->str);
-
-  virConnectClose (conn);
-  vmem_connection_close (connection);
   return 0;
 }
 
@@ -600,20 +623,35 @@ run_enumerate (const char *uri,
  * have the second ride on the main loop's wake-up by the first. */
 #define EVENTS_BLOCK 10
 
+typedef enum {
+  EVENTS_STATE,              /* suspend and resume, to notify::state */
+  EVENTS_MODEL,              /* define and undefine, to items-changed */
+} EventsKind;
+
 typedef struct
 {
-  virDomainPtr dom;          /* on the driver's plain connection */
-  guint        first;        /* the first event of the block */
-  guint        n;            /* how many in the block */
+  EventsKind     kind;
+  virConnectPtr  conn;       /* the plain connection that makes the events */
+  virDomainPtr   dom;        /* on it: the running domain, or the one defined */
+  char          *xml;        /* EVENTS_MODEL: of the domain defined and undefined */
+  guint          first;      /* the first event of the block */
+  guint          n;          /* how many in the block */
+  gboolean       defining;   /* EVENTS_MODEL: the event in flight */
 
-  GMutex       lock;
-  GCond        cond;
-  guint        seen;         /* in this block */
-  gboolean     failed;
-  GMainLoop   *loop;
+  GMutex         lock;
+  GCond          cond;
+  guint          seen;       /* in this block */
+  gboolean       failed;
+  GMainLoop     *loop;
 
-  GArray      *latency_ns;   /* the library's */
-  GArray      *baseline_ns;  /* the plain callback's */
+  /* The block's samples go to the library's or the plain callback's;
+   * with EVENTS_MODEL, those of undefined domains to the second pair. */
+  GArray        *latency_ns;
+  GArray        *baseline_ns;
+  GArray        *undefined_latency_ns;
+  GArray        *undefined_baseline_ns;
+  GArray        *samples;
+  GArray        *undefined_samples;
 } Events;
 
 static void
@@ -629,6 +667,17 @@ events_seen (Events *events,
 }
 
 static void
+events_fail (Events     *events,
+             const char *what)
+{
+  progress ("events: %s", what);
+  g_mutex_lock (&events->lock);
+  events->failed = TRUE;
+  g_cond_signal (&events->cond);
+  g_mutex_unlock (&events->lock);
+}
+
+static void
 events_state_notified (GObject    *object,
                        GParamSpec *pspec,
                        gpointer    user_data)
@@ -636,28 +685,83 @@ events_state_notified (GObject    *object,
   gint64 t = now_ns ();
   Events *events = user_data;
 
-  events_seen (events, events->latency_ns,
+  events_seen (events, events->samples,
+               t - __atomic_load_n (&lifecycle_called_ns, __ATOMIC_SEQ_CST));
+}
+
+static void
+events_items_changed (GListModel *model,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      gpointer    user_data)
+{
+  gint64 t = now_ns ();
+  Events *events = user_data;
+  gboolean defining = __atomic_load_n (&events->defining, __ATOMIC_SEQ_CST);
+
+  if (defining ? added != 1 || removed != 0 : added != 0 || removed != 1)
+    {
+      events_fail (events, "the model changed otherwise than the event said");
+      return;
+    }
+  events_seen (events, defining ? events->samples : events->undefined_samples,
                t - __atomic_load_n (&lifecycle_called_ns, __ATOMIC_SEQ_CST));
 }
 
 typedef struct
 {
-  gint64  called_ns;
-  Events *events;
+  gint64        called_ns;
+  Events       *events;
+  virDomainPtr  dom;         /* the domain to read, or NULL */
 } EventsHop;
 
+/* The baseline's handler: what the library does before its own handler
+ * runs, the domain read, done the plain way: its XML, parsed by libxml2.
+ * An undefined domain is not read: the event says all. */
 static gboolean
 events_hop_dispatch (gpointer data)
 {
-  gint64 t = now_ns ();
   EventsHop *hop = data;
+  Events *events = hop->events;
+  gint64 t;
 
-  events_seen (hop->events, hop->events->baseline_ns, t - hop->called_ns);
+  if (hop->dom != NULL)
+    {
+      char *xml = virDomainGetXMLDesc (hop->dom, 0);
+      xmlDocPtr doc = xml != NULL ? xmlReadMemory (xml, strlen (xml), NULL, NULL,
+                                                   XML_PARSE_NONET)
+                                  : NULL;
+
+      t = now_ns ();
+      if (doc == NULL)
+        events_fail (events, "the baseline could not read the domain");
+      else
+        events_seen (events, events->samples, t - hop->called_ns);
+      xmlFreeDoc (doc);
+      free (xml);
+    }
+  else
+    {
+      t = now_ns ();
+      events_seen (events, events->undefined_samples, t - hop->called_ns);
+    }
+
   return G_SOURCE_REMOVE;
 }
 
+static void
+events_hop_free (gpointer data)
+{
+  EventsHop *hop = data;
+
+  if (hop->dom != NULL)
+    virDomainFree (hop->dom);
+  g_free (hop);
+}
+
 /* The baseline: libvirt's callback posts an idle to the main context, as
- * the library does, and the idle is the handler. */
+ * the library posts its reads, and the idle is the handler. */
 static int
 events_hop_lifecycle (virConnectPtr  conn,
                       virDomainPtr   dom,
@@ -665,13 +769,25 @@ events_hop_lifecycle (virConnectPtr  conn,
                       int            detail,
                       void          *opaque)
 {
-  EventsHop *hop = g_new (EventsHop, 1);
-  GSource *source = g_idle_source_new ();
+  Events *events = opaque;
+  EventsHop *hop;
+  GSource *source;
 
+  if (events->kind == EVENTS_MODEL &&
+      event != VIR_DOMAIN_EVENT_DEFINED && event != VIR_DOMAIN_EVENT_UNDEFINED)
+    return 0;
+
+  hop = g_new0 (EventsHop, 1);
   hop->called_ns = now_ns ();
-  hop->events = opaque;
+  hop->events = events;
+  if (event != VIR_DOMAIN_EVENT_UNDEFINED)
+    {
+      virDomainRef (dom);
+      hop->dom = dom;
+    }
+  source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, events_hop_dispatch, hop, g_free);
+  g_source_set_callback (source, events_hop_dispatch, hop, events_hop_free);
   g_source_attach (source, NULL);
   g_source_unref (source);
   return 0;
@@ -684,8 +800,8 @@ events_quit (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Suspends and resumes, each time waiting for the handler before the next
- * request: one event in flight at a time. */
+/* Makes the block's events, each time waiting for the handler before the
+ * next request: one event in flight at a time. */
 static gpointer
 events_driver (gpointer data)
 {
@@ -694,14 +810,36 @@ events_driver (gpointer data)
   for (guint i = 0; i < events->n && !events->failed; i++)
     {
       gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-      gboolean suspend = (events->first + i) % 2 == 0;
-      int rc = suspend ? virDomainSuspend (events->dom) : virDomainResume (events->dom);
+      gboolean even = (events->first + i) % 2 == 0;
+      const char *what;
+      int rc;
+
+      if (events->kind == EVENTS_STATE)
+        {
+          what = even ? "suspend" : "resume";
+          rc = even ? virDomainSuspend (events->dom) : virDomainResume (events->dom);
+        }
+      else
+        {
+          what = even ? "define" : "undefine";
+          __atomic_store_n (&events->defining, even, __ATOMIC_SEQ_CST);
+          if (even)
+            {
+              events->dom = virDomainDefineXML (events->conn, events->xml);
+              rc = events->dom != NULL ? 0 : -1;
+            }
+          else
+            {
+              rc = virDomainUndefine (events->dom);
+              if (rc == 0)
+                g_clear_pointer (&events->dom, virDomainFree);
+            }
+        }
 
       if (rc < 0)
         {
-          progress ("events: %s failed: %s", suspend ? "suspend" : "resume",
-                    virGetLastErrorMessage ());
-          events->failed = TRUE;
+          progress ("events: %s failed: %s", what, virGetLastErrorMessage ());
+          events_fail (events, "libvirt refused");
           break;
         }
 
@@ -730,14 +868,17 @@ events_run_block (Events *events)
   g_thread_join (driver);
 }
 
+/* @target: the running domain's name (EVENTS_STATE), or the file of the
+ * domain to define and undefine (EVENTS_MODEL). */
 static int
-run_events (const char *uri,
-            const char *domain_name,
+run_events (EventsKind  kind,
+            const char *uri,
+            const char *target,
             guint       n)
 {
-  virConnectPtr conn;
   g_autoptr(GString) out = g_string_new ("{");
-  Events events = { NULL, };
+  g_autoptr(GError) error = NULL;
+  Events events = { kind, NULL, };
   int state, reason;
 
   /* The library registers libvirt's event loop when it first opens; the
@@ -748,17 +889,24 @@ run_events (const char *uri,
     vmem_connection_close (connection);
   }
 
-  conn = plain_open (uri);
-  events.dom = virDomainLookupByName (conn, domain_name);
-  if (events.dom == NULL)
-    die ("no domain %s: %s", domain_name, virGetLastErrorMessage ());
-  if (virDomainGetState (events.dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_RUNNING)
-    die ("domain %s does not run", domain_name);
+  events.conn = plain_open (uri);
+  if (kind == EVENTS_STATE)
+    {
+      events.dom = virDomainLookupByName (events.conn, target);
+      if (events.dom == NULL)
+        die ("no domain %s: %s", target, virGetLastErrorMessage ());
+      if (virDomainGetState (events.dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_RUNNING)
+        die ("domain %s does not run", target);
+    }
+  else if (!g_file_get_contents (target, &events.xml, NULL, &error))
+    die ("%s", error->message);
 
   g_mutex_init (&events.lock);
   g_cond_init (&events.cond);
   events.latency_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
   events.baseline_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  events.undefined_latency_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  events.undefined_baseline_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
   events.loop = g_main_loop_new (NULL, FALSE);
   g_atomic_int_set (&lifecycle_calls, 0);
 
@@ -768,19 +916,33 @@ run_events (const char *uri,
 
       events.first = first;
       events.n = MIN (EVENTS_BLOCK, n - first);
+      events.samples = library ? events.latency_ns : events.baseline_ns;
+      events.undefined_samples = library ? events.undefined_latency_ns
+                                         : events.undefined_baseline_ns;
 
       if (library)
         {
           g_autoptr(VmemConnection) connection = library_open (uri);
-          g_autoptr(GError) error = NULL;
-          g_autoptr(VmemDomain) domain = vmem_connection_lookup_domain (connection, domain_name,
-                                                                        &error);
+          g_autoptr(VmemDomain) domain = NULL;
+          gpointer instance;
 
-          if (domain == NULL)
-            die ("the library found no domain %s: %s", domain_name, error->message);
-          g_signal_connect (domain, "notify::state", G_CALLBACK (events_state_notified), &events);
+          if (kind == EVENTS_STATE)
+            {
+              domain = vmem_connection_lookup_domain (connection, target, &error);
+              if (domain == NULL)
+                die ("the library found no domain %s: %s", target, error->message);
+              instance = domain;
+              g_signal_connect (domain, "notify::state", G_CALLBACK (events_state_notified),
+                                &events);
+            }
+          else
+            {
+              instance = vmem_connection_get_domains (connection);
+              g_signal_connect (instance, "items-changed", G_CALLBACK (events_items_changed),
+                                &events);
+            }
           events_run_block (&events);
-          g_signal_handlers_disconnect_by_data (domain, &events);
+          g_signal_handlers_disconnect_by_data (instance, &events);
           vmem_connection_close (connection);
         }
       else
@@ -795,34 +957,52 @@ run_events (const char *uri,
             die ("cannot register the baseline's callback: %s", virGetLastErrorMessage ());
           events_run_block (&events);
           /* A connection with a callback stays open until it is gone. */
-          virConnectDomainEventDeregisterAny (hop_conn, id);
+          __real_virConnectDomainEventDeregisterAny (hop_conn, id);
           virConnectClose (hop_conn);
         }
     }
 
-  /* Leave the guest running whatever happened. */
-  if (virDomainGetState (events.dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED)
-    virDomainResume (events.dom);
-  virDomainFree (events.dom);
-  virConnectClose (conn);
+  /* Leave the bed as it was whatever happened: the guest running, the
+   * domain defined for the benchmark gone. */
+  if (kind == EVENTS_STATE)
+    {
+      if (virDomainGetState (events.dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED)
+        virDomainResume (events.dom);
+    }
+  else if (events.dom != NULL)
+    virDomainUndefine (events.dom);
+  g_clear_pointer (&events.dom, virDomainFree);
+  virConnectClose (events.conn);
 
   if (events.failed)
     die ("the lifecycle events did not all come");
 
   progress ("events: %u lifecycle callbacks into the library, %u handled; %u by the baseline",
-            g_atomic_int_get (&lifecycle_calls), events.latency_ns->len, events.baseline_ns->len);
+            g_atomic_int_get (&lifecycle_calls),
+            events.latency_ns->len + events.undefined_latency_ns->len,
+            events.baseline_ns->len + events.undefined_baseline_ns->len);
   g_string_append_printf (out, "\"callbacks\": %d, ", g_atomic_int_get (&lifecycle_calls));
   append_samples (out, "latency_ns", events.latency_ns);
   g_string_append (out, ", ");
   append_samples (out, "baseline_latency_ns", events.baseline_ns);
+  if (kind == EVENTS_MODEL)
+    {
+      g_string_append (out, ", ");
+      append_samples (out, "undefined_latency_ns", events.undefined_latency_ns);
+      g_string_append (out, ", ");
+      append_samples (out, "undefined_baseline_latency_ns", events.undefined_baseline_ns);
+    }
   g_string_append (out, "}");
   printf ("%s\n", out->str);
 
   g_array_unref (events.latency_ns);
   g_array_unref (events.baseline_ns);
+  g_array_unref (events.undefined_latency_ns);
+  g_array_unref (events.undefined_baseline_ns);
   g_main_loop_unref (events.loop);
   g_mutex_clear (&events.lock);
   g_cond_clear (&events.cond);
+  g_free (events.xml);
   return 0;
 }
 
@@ -1162,14 +1342,17 @@ main (int   argc,
   if (argc == 4 && strcmp (argv[1], "enumerate") == 0)
     return run_enumerate (argv[2], parse_count (argv[3]));
   if (argc == 5 && strcmp (argv[1], "events") == 0)
-    return run_events (argv[2], argv[3], parse_count (argv[4]));
+    return run_events (EVENTS_STATE, argv[2], argv[3], parse_count (argv[4]));
+  if (argc == 5 && strcmp (argv[1], "model") == 0)
+    return run_events (EVENTS_MODEL, argv[2], argv[3], parse_count (argv[4]));
   if (argc == 6 && strcmp (argv[1], "resize") == 0)
     return run_resize (argv[2], argv[3], argv[4], parse_count (argv[5]));
 
   fprintf (stderr,
            "usage: %s enumerate URI REPS\n"
            "       %s events URI DOMAIN N\n"
+           "       %s model URI XMLFILE N\n"
            "       %s resize URI DOMAIN ALIAS BLOCKS\n",
-           argv[0], argv[0], argv[0]);
+           argv[0], argv[0], argv[0], argv[0]);
   return 2;
 }

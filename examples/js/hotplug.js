@@ -45,14 +45,6 @@ function integer(text, fallback, what) {
   return n;
 }
 
-function aliases(domain) {
-  const set = new Set();
-  const devices = domain.get_memory_devices();
-  for (let i = 0; i < devices.get_n_items(); i++)
-    set.add(devices.get_item(i).alias);
-  return set;
-}
-
 async function attach(domain, size, node) {
   const dimm = Vmem.Dimm.new();
   dimm.size = size;
@@ -60,12 +52,10 @@ async function attach(domain, size, node) {
   // Refused here, with the library's reasons, before libvirt is asked.
   dimm.validate();
 
-  // libvirt names the new device: it is the alias that was not there.
-  const before = aliases(domain);
-  await domain.attach_device_async(dimm, Vmem.AffectFlags.LIVE, null);
-  const added = [...aliases(domain)].filter(alias => !before.has(alias)).sort();
+  // The device as the domain now shows it, with the alias libvirt gave it.
+  const added = await domain.attach_device_async(dimm, Vmem.AffectFlags.LIVE, null);
   const where = node >= 0 ? `, node ${node}` : '';
-  print(`${added[0] ?? 'a new DIMM'}: attached (dimm, ${Vmem.size_format(size)}${where})`);
+  print(`${added.alias ?? 'a new DIMM'}: attached (dimm, ${Vmem.size_format(size)}${where})`);
   return 0;
 }
 

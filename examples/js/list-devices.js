@@ -18,7 +18,6 @@ import {UsageError, parseArgs, items, run} from './cli.js';
 
 Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
 Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
-Gio._promisify(Vmem.Connection.prototype, 'list_domains_async', 'list_domains_finish');
 
 const USAGE = `usage: list-devices.js [-h] [-c URI | URI] [DOMAIN]
        list-devices.js --xml FILE
@@ -80,7 +79,8 @@ async function listConnection(uri, name) {
   if (name !== undefined) {
     domains = [await connection.lookup_domain_async(name, null)];
   } else {
-    domains = items(await connection.list_domains_async(null));
+    // Opening read them all: the connection's live model.
+    domains = items(connection.get_domains());
     domains.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   }
 

@@ -24,7 +24,6 @@ import {SIGINT, SIGTERM, UsageError, parseArgs, items, run} from './cli.js';
 
 Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
 Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
-Gio._promisify(Vmem.Connection.prototype, 'list_domains_async', 'list_domains_finish');
 
 const USAGE = `usage: watch.js [-h] [--count N] [--timeout S] [-c URI | URI] [DOMAIN]
 
@@ -47,7 +46,7 @@ function count(text, what) {
 
 // Prints the changes until one of the ends comes; resolves to the exit
 // status.
-function watch(connection, domains, maxCount, timeout) {
+function watch(connection, domain, maxCount, timeout) {
   return new Promise(resolve => {
     const handlers = [];
     const sources = [];
@@ -65,14 +64,20 @@ function watch(connection, domains, maxCount, timeout) {
       return GLib.SOURCE_REMOVE;
     };
 
-    for (const domain of domains) {
-      handlers.push([domain, domain.connect('memory-device-size-changed', (d, device, bytes) => {
-        // GLib's clock and ISO 8601 format, as Python and C programs print it.
-        const now = GLib.DateTime.new_now_utc().format_iso8601();
-        print(`${now} ${d.name} ${device.alias ?? '-'} ${Vmem.size_format(bytes)}`);
-        if (maxCount && ++seen >= maxCount)
-          stop(0);
-      })]);
+    const onSizeChanged = (d, device, bytes) => {
+      // GLib's clock and ISO 8601 format, as Python and C programs print it.
+      const now = GLib.DateTime.new_now_utc().format_iso8601();
+      print(`${now} ${d.name} ${device.alias ?? '-'} ${Vmem.size_format(bytes)}`);
+      if (maxCount && ++seen >= maxCount)
+        stop(0);
+    };
+    // One domain, or every domain of the connection, those defined while
+    // the watch runs included.
+    if (domain !== null) {
+      handlers.push([domain, domain.connect('memory-device-size-changed', onSizeChanged)]);
+    } else {
+      handlers.push([connection, connection.connect('memory-device-size-changed',
+        (c, d, device, bytes) => onSizeChanged(d, device, bytes))]);
     }
     handlers.push([connection, connection.connect('closed', (c, reason) => {
       const name = Object.keys(Vmem.CloseReason).find(k => Vmem.CloseReason[k] === reason);
@@ -86,8 +91,8 @@ function watch(connection, domains, maxCount, timeout) {
       sources.push(GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, timeout, () => stop(0)));
 
     // On stderr, so that scripts know when changes start to count.
-    printerr(`Watching the memory devices of ${domains.length} ` +
-      `domain${domains.length === 1 ? '' : 's'}; Ctrl-C stops.`);
+    const n = domain !== null ? 1 : connection.get_domains().get_n_items();
+    printerr(`Watching the memory devices of ${n} domain${n === 1 ? '' : 's'}; Ctrl-C stops.`);
   });
 }
 
@@ -107,24 +112,20 @@ async function main(argv) {
 
   const connection = Vmem.Connection.new(uri);
   await connection.open_async(null);
-  let domains;
-  if (positionals.length) {
-    domains = [await connection.lookup_domain_async(positionals[0], null)];
-  } else {
-    domains = items(await connection.list_domains_async(null));
-    domains.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  }
+  const domain = positionals.length ? await connection.lookup_domain_async(positionals[0], null) : null;
 
-  // Holding the domain objects is what keeps their events coming.
-  const status = await watch(connection, domains, maxCount, timeout);
+  const status = await watch(connection, domain, maxCount, timeout);
   if (status === 0) {
-    for (const domain of domains) {
-      for (const device of items(domain.get_memory_devices())) {
-        if (device instanceof Vmem.VirtioMem && domain.is_active())
-          print(`${domain.name} ${device.alias} has ${Vmem.size_format(device.current_size)}`);
+    const domains = domain !== null ? [domain] : items(connection.get_domains());
+    domains.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const d of domains) {
+      for (const device of items(d.get_memory_devices())) {
+        if (device instanceof Vmem.VirtioMem && d.is_active())
+          print(`${d.name} ${device.alias} has ${Vmem.size_format(device.current_size)}`);
       }
     }
   }
+  connection.close();
   return status;
 }
 

@@ -39,10 +39,6 @@ def exit_status(error):
     return 1
 
 
-def aliases(domain):
-    return {device.props.alias for device in domain.get_memory_devices()}
-
-
 def attach(domain, size, node):
     dimm = Vmem.Dimm.new()
     dimm.props.size = size
@@ -50,12 +46,10 @@ def attach(domain, size, node):
     # Refused here, with the library's reasons, before libvirt is asked.
     dimm.validate()
 
-    # libvirt names the new device: it is the alias that was not there.
-    before = aliases(domain)
-    domain.attach_device(dimm, Vmem.AffectFlags.LIVE, None)
-    added = sorted(aliases(domain) - before)
+    # The device as the domain now shows it, with the alias libvirt gave it.
+    added = domain.attach_device(dimm, Vmem.AffectFlags.LIVE, None)
     where = f', node {node}' if node >= 0 else ''
-    print(f'{added[0] if added else "a new DIMM"}: attached '
+    print(f'{added.props.alias or "a new DIMM"}: attached '
           f'(dimm, {Vmem.size_format(size)}{where})')
     return 0
 

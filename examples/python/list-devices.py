@@ -67,7 +67,8 @@ def list_connection(uri, name):
     if name is not None:
         domains = [connection.lookup_domain(name)]
     else:
-        domains = sorted(connection.list_domains(None), key=lambda d: d.props.name)
+        # Opening read them all: the connection's live model.
+        domains = sorted(connection.get_domains(), key=lambda d: d.props.name)
 
     rows, empty = [], []
     for domain in domains:

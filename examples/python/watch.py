@@ -28,10 +28,11 @@ from gi.repository import GLib, Vmem  # noqa: E402
 
 
 class Watch:
-    def __init__(self, connection, domains, count):
+    def __init__(self, connection, domain, count):
         self.connection = connection
-        # Holding the domain objects is what keeps their events coming.
-        self.domains = domains
+        # One domain, or every domain of the connection, those defined
+        # while the watch runs included.
+        self.domain = domain
         self.count = count
         self.seen = 0
         self.error = None
@@ -55,8 +56,13 @@ class Watch:
         return GLib.SOURCE_REMOVE
 
     def run(self, timeout):
-        handlers = [(d, d.connect('memory-device-size-changed', self.on_size_changed))
-                    for d in self.domains]
+        if self.domain is not None:
+            handlers = [(self.domain, self.domain.connect('memory-device-size-changed',
+                                                          self.on_size_changed))]
+        else:
+            handlers = [(self.connection, self.connection.connect(
+                'memory-device-size-changed', lambda conn, domain, device, size:
+                    self.on_size_changed(domain, device, size)))]
         handlers.append((self.connection, self.connection.connect('closed', self.on_closed)))
         sources = [GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signum, self.on_stop)
                    for signum in (signal.SIGINT, signal.SIGTERM)]
@@ -64,7 +70,7 @@ class Watch:
             sources.append(GLib.timeout_add_seconds(timeout, self.on_stop))
 
         # On stderr, so that scripts know when changes start to count.
-        n = len(self.domains)
+        n = 1 if self.domain is not None else self.connection.get_domains().get_n_items()
         print(f'Watching the memory devices of {n} domain{"" if n == 1 else "s"}; '
               'Ctrl-C stops.', file=sys.stderr, flush=True)
         self.loop.run()
@@ -80,7 +86,8 @@ class Watch:
             print(self.error, file=sys.stderr)
             return 1
 
-        for domain in self.domains:
+        domains = [self.domain] if self.domain is not None else self.connection.get_domains()
+        for domain in sorted(domains, key=lambda d: d.props.name):
             for device in domain.get_memory_devices():
                 if isinstance(device, Vmem.VirtioMem) and domain.is_active():
                     print(f'{domain.props.name} {device.props.alias} has '
@@ -113,15 +120,15 @@ def main():
     try:
         connection = Vmem.Connection.new(uri)
         connection.open(None)
-        if positionals:
-            domains = [connection.lookup_domain(positionals[0])]
-        else:
-            domains = sorted(connection.list_domains(None), key=lambda d: d.props.name)
+        domain = connection.lookup_domain(positionals[0]) if positionals else None
     except GLib.Error as error:
         print(f'{parser.prog}: {error.message}', file=sys.stderr)
         return 3 if error.matches(Vmem.error_quark(), Vmem.Error.NOT_FOUND) else 1
 
-    return Watch(connection, domains, args.count).run(args.timeout)
+    try:
+        return Watch(connection, domain, args.count).run(args.timeout)
+    finally:
+        connection.close()
 
 
 if __name__ == '__main__':

@@ -271,7 +271,7 @@ const nodeUri = `test://${nodeFile.get_path()}`;
 // The async pairs, as promises.
 Gio._promisify(Vmem.Connection.prototype, 'open_async', 'open_finish');
 Gio._promisify(Vmem.Connection.prototype, 'lookup_domain_async', 'lookup_domain_finish');
-Gio._promisify(Vmem.Connection.prototype, 'list_domains_async', 'list_domains_finish');
+Gio._promisify(Vmem.Domain.prototype, 'attach_device_async', 'attach_device_finish');
 Gio._promisify(Vmem.Domain.prototype, 'refresh_async', 'refresh_finish');
 Gio._promisify(Vmem.VirtioMem.prototype, 'resize_async', 'resize_finish');
 Gio._promisify(Vmem.VirtioMem.prototype, 'set_requested_size_async', 'set_requested_size_finish');
@@ -291,8 +291,9 @@ async function assertRejectsVmem(promise, code, what) {
 test('live list models', () => {
   const conn = Vmem.Connection.new(nodeUri);
   conn.open(null);
-  const domains = conn.list_domains(null);
+  const domains = conn.get_domains();
   assert(domains instanceof Gio.ListModel, 'a Gio.ListModel');
+  assertEqual(domains, conn.domains, 'the domains property');
   assertEqual([...domains].map(d => d.name).join(','), 'vmem-gjs', 'for...of domains');
 
   const domain = conn.lookup_domain('vmem-gjs');
@@ -324,7 +325,7 @@ test('live errors', () => {
   const cancellable = new Gio.Cancellable();
   cancellable.cancel();
   try {
-    conn.list_domains(cancellable);
+    Vmem.Connection.new(nodeUri).open(cancellable);
     throw new Error('no error thrown');
   } catch (err) {
     assert(err.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED), `cancelled, not ${err}`);
@@ -339,8 +340,7 @@ test('async pairs with await', async () => {
   assertEqual(conn.connected, true, 'connected');
   const domain = await conn.lookup_domain_async('vmem-gjs', null);
   assert(domain instanceof Vmem.Domain, 'await lookup_domain_async()');
-  const domains = await conn.list_domains_async(null);
-  assertEqual(domains.get_n_items(), 1, 'await list_domains_async()');
+  assertEqual(conn.get_domains().get_n_items(), 1, 'opened with its domains');
   assertEqual(await domain.refresh_async(null), true, 'await refresh_async()');
   await assertRejectsVmem(conn.lookup_domain_async('no-such-domain', null),
     Vmem.Error.NOT_FOUND, 'lookup_domain_async() rejects');
@@ -355,12 +355,66 @@ test('async pairs with await', async () => {
     Vmem.Error.NOT_SUPPORTED, 'resize_async() on the test driver');
   assertEqual(device.requested_size, 128 * 1024 ** 2, 'requested size kept');
 
-  const unattached = Vmem.VirtioMem.new();
-  unattached.size = 1024 ** 3;
-  unattached.block_size = 2 * 1024 ** 2;
-  assertEqual(await unattached.set_requested_size_async(256 * 1024 ** 2,
-    Vmem.AffectFlags.CURRENT, null), true, 'await set_requested_size_async()');
-  assertEqual(unattached.requested_size, 256 * 1024 ** 2, 'requested size set');
+  await assertRejectsVmem(device.set_requested_size_async(256 * 1024 ** 2,
+    Vmem.AffectFlags.LIVE, null), Vmem.Error.NOT_SUPPORTED, 'set_requested_size_async() on the test driver');
+
+  // A description reaches no guest; its requested size is a property.
+  const description = Vmem.VirtioMem.new();
+  description.size = 1024 ** 3;
+  description.block_size = 2 * 1024 ** 2;
+  await assertRejectsVmem(description.set_requested_size_async(256 * 1024 ** 2,
+    Vmem.AffectFlags.CURRENT, null), Vmem.Error.NOT_SUPPORTED, 'a description refuses the command');
+  description.requested_size = 256 * 1024 ** 2;
+  assertEqual(description.get_requested_size(), 256 * 1024 ** 2, 'requested size set');
+
+  // The test driver cannot attach; an invalid description is refused first.
+  await assertRejectsVmem(domain.attach_device_async(Vmem.Dimm.new(), Vmem.AffectFlags.LIVE, null),
+    Vmem.Error.OUT_OF_RANGE, 'attach_device_async() of a DIMM without a size');
+  conn.close();
+});
+
+test('the live model', () => {
+  const conn = Vmem.Connection.new(nodeUri);
+  conn.open(null);
+  // Nothing but the connection is kept, and the collector runs: the
+  // device stays live, its domain held by the connection.
+  const device = conn.lookup_domain('vmem-gjs').find_memory_device('ua-vmem0');
+  System.gc();
+  assert(device.is_live(), 'is_live()');
+  assertEqual(device.domain, conn.find_domain('vmem-gjs'), 'the domain property');
+  assertEqual(conn.find_domain('no-such-domain'), null, 'find_domain() of no domain');
+  const e = assertThrowsVmem(() => device.set_requested_size(256 * 1024 ** 2, Vmem.AffectFlags.LIVE, null),
+    Vmem.Error.NOT_SUPPORTED, 'libvirt refuses to resize on the test driver');
+  assert(Vmem.error_get_libvirt_code(e) > 0, 'the refusal is libvirt\'s');
+
+  const copy = device.copy();
+  assert(copy instanceof Vmem.VirtioMem && !copy.is_live(), 'a copy is a description');
+  assertEqual(copy.domain, null, 'a description has no domain');
+  assert(copy.equal(device), 'equal to the live device');
+
+  // From the test's XML: 512 MiB on node 0, a 1 GiB virtio-mem device
+  // asked for 128 MiB, a 512 MiB DIMM, 16 GiB and 16 slots at most.
+  const domain = device.domain;
+  const memory = domain.memory;
+  assertEqual(memory, domain.get_memory(), 'the memory property');
+  assertEqual(memory.node, -1, 'the whole domain');
+  assertEqual(memory.base, 512 * 1024 ** 2, 'base');
+  assertEqual(memory.dimm, 512 * 1024 ** 2, 'dimm');
+  assertEqual(memory.get_plugged(Vmem.MemoryModel.DIMM), memory.dimm, 'get_plugged()');
+  assertEqual(memory.virtio_mem, 0, 'virtio-mem plugged');
+  assertEqual(memory.virtio_mem_requested, 128 * 1024 ** 2, 'virtio-mem requested');
+  assertEqual(memory.virtio_mem_maximum, 1024 ** 3, 'virtio-mem maximum');
+  assertEqual(memory.total, 1024 ** 3, 'total');
+  const nodes = [...domain.get_numa_nodes()];
+  assertEqual(nodes.map(n => n.node).join(','), '0', 'numa nodes');
+  assertEqual(nodes[0].total, 1024 ** 3, 'node 0 total');
+  assertEqual(domain.max_memory, 16 * 1024 ** 3, 'max-memory');
+  assertEqual(domain.memory_slots, 16, 'memory-slots');
+  assertEqual(domain.free_memory_slots, 14, 'free-memory-slots');
+  assertEqual(domain.hotplug_headroom, 14 * 1024 ** 3, 'hotplug-headroom');
+
+  const config = domain.dup_config();
+  assertEqual([...config.get_memory_devices()].filter(d => d.is_live()).length, 0, 'a snapshot of descriptions');
   conn.close();
 });
 
@@ -377,7 +431,9 @@ test('properties and signals by name', async () => {
   const pspec = GObject.Object.find_property.call(Vmem.VirtioMem, 'current-size');
   assert(pspec.get_blurb().includes('bytes'), 'current-size blurb');
 
-  for (const [name, type] of [['memory-device-size-changed', Vmem.Domain], ['closed', Vmem.Connection]])
+  for (const [name, type] of [['memory-device-size-changed', Vmem.Domain], ['closed', Vmem.Connection],
+    ['domain-added', Vmem.Connection], ['domain-removed', Vmem.Connection],
+    ['memory-device-size-changed', Vmem.Connection]])
     assert(GObject.signal_lookup(name, type) > 0, `signal ${name}`);
   const id = domain.connect('memory-device-size-changed', (d, dev, size) => {
     throw new Error(`no size change on the test driver: ${dev.alias} ${size}`);

@@ -13,6 +13,7 @@
 # Usage: test_bindings.py [DOMAIN-XML]; without an argument, the corpus's
 # memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
 
+import gc
 import os
 import pydoc
 import sys
@@ -21,6 +22,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 import gi
+import libvirt
 
 gi.require_version('Vmem', '1.0')
 gi.require_version('Gio', '2.0')
@@ -354,7 +356,8 @@ class ConnectionTestCase(unittest.TestCase):
         self.assertFalse(conn.props.connected)
 
     def test_list_models(self):
-        domains = self.conn.list_domains(None)
+        domains = self.conn.get_domains()
+        self.assertIs(domains, self.conn.props.domains)
         self.assertEqual(len(domains), 1)
         self.assertEqual([d.props.name for d in domains], ['vmem-python'])
         domain = domains[0]
@@ -401,8 +404,17 @@ class ConnectionTestCase(unittest.TestCase):
         cancellable = Gio.Cancellable()
         cancellable.cancel()
         with self.assertRaises(GLib.Error) as cm:
-            self.conn.list_domains(cancellable)
+            Vmem.Connection.new(self.uri).open(cancellable)
         self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
+        # A description reaches no guest: its command refuses, and its
+        # requested size is a property.
+        description = Vmem.MemoryDevice.new_from_xml(DeviceTestCase.VIRTIO_MEM)
+        with self.assertRaises(GLib.Error) as cm:
+            description.set_requested_size(256 << 20, Vmem.AffectFlags.CURRENT, None)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED), cm.exception)
+        description.props.requested_size = 256 << 20
+        self.assertEqual(description.get_requested_size(), 256 << 20)
 
     def test_async_pairs(self):
         # PyGObject 3.42 has no awaitables: the pairs run with a callback.
@@ -416,19 +428,110 @@ class ConnectionTestCase(unittest.TestCase):
         domain = conn.lookup_domain_finish(result)
         self.assertEqual(domain.get_name(), 'vmem-python')
 
-        _, result = self.run_async(lambda cb: conn.list_domains_async(None, cb))
-        self.assertEqual([d.get_name() for d in conn.list_domains_finish(result)],
-                         ['vmem-python'])
+        self.assertEqual([d.get_name() for d in conn.get_domains()], ['vmem-python'])
 
         _, result = self.run_async(lambda cb: domain.refresh_async(None, cb))
         self.assertTrue(domain.refresh_finish(result))
 
-        device = Vmem.MemoryDevice.new_from_xml(DeviceTestCase.VIRTIO_MEM)
+        # The live device's command reaches libvirt, whose test driver
+        # cannot resize.
+        device = domain.find_memory_device('ua-vmem0')
         _, result = self.run_async(lambda cb: device.set_requested_size_async(
-            256 << 20, Vmem.AffectFlags.CURRENT, None, cb))
-        self.assertTrue(device.set_requested_size_finish(result))
-        self.assertEqual(device.props.requested_size, 256 << 20)
+            256 << 20, Vmem.AffectFlags.LIVE, None, cb))
+        with self.assertRaises(GLib.Error) as cm:
+            device.set_requested_size_finish(result)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED), cm.exception)
+        self.assertEqual(device.props.requested_size, 128 << 20)
         conn.close()
+
+    def test_live_model(self):
+        # Nothing but the connection is kept: the domain's wrapper goes at
+        # once, and the device stays live.
+        device = self.conn.lookup_domain('vmem-python').find_memory_device('ua-vmem0')
+        gc.collect()
+        self.assertTrue(device.is_live())
+        self.assertIs(device.props.domain, self.conn.find_domain('vmem-python'))
+        self.assertIsNone(self.conn.find_domain('no-such-domain'))
+        with self.assertRaises(GLib.Error) as cm:
+            device.set_requested_size(256 << 20, Vmem.AffectFlags.LIVE, None)
+        # libvirt's refusal (the test driver cannot resize), not the library's.
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED), cm.exception)
+        self.assertIn('this function is not supported', cm.exception.message)
+
+        # A live device is read-only; a copy is a description equal to it.
+        copy = device.copy()
+        self.assertIsInstance(copy, Vmem.VirtioMem)
+        self.assertFalse(copy.is_live())
+        self.assertIsNone(copy.props.domain)
+        self.assertTrue(Vmem.MemoryDevice.equal(copy, device))
+        copy.props.size = 2 << 30
+        self.assertEqual(device.props.size, 1 << 30)
+
+        # A snapshot is a copy too.
+        domain = device.props.domain
+        config = domain.dup_config()
+        self.assertEqual([d.props.alias for d in config.get_memory_devices()], ['ua-vmem0', 'ua-dimm0'])
+        self.assertFalse(any(d.is_live() for d in config.get_memory_devices()))
+
+    def test_figures(self):
+        # From NODE_XML: 512 MiB on node 0, a 1 GiB virtio-mem device asked
+        # for 128 MiB, a 512 MiB DIMM, 16 GiB and 16 slots at most.
+        domain = self.conn.find_domain('vmem-python')
+        memory = domain.get_memory()
+        self.assertIs(memory, domain.props.memory)
+        self.assertEqual(memory.props.node, -1)
+        self.assertEqual(memory.props.base, 512 << 20)
+        self.assertEqual(memory.get_plugged(Vmem.MemoryModel.DIMM), 512 << 20)
+        self.assertEqual(memory.props.dimm, 512 << 20)
+        self.assertEqual(memory.props.virtio_mem, 0)
+        self.assertEqual(memory.props.virtio_mem_requested, 128 << 20)
+        self.assertEqual(memory.props.virtio_mem_maximum, 1 << 30)
+        self.assertEqual(memory.props.total, 1 << 30)
+        nodes = domain.get_numa_nodes()
+        self.assertIs(nodes, domain.props.numa_nodes)
+        self.assertEqual([n.props.node for n in nodes], [0])
+        self.assertEqual(nodes[0].props.total, 1 << 30)
+        self.assertEqual(domain.props.max_memory, 16 << 30)
+        self.assertEqual(domain.props.memory_slots, 16)
+        self.assertEqual(domain.props.free_memory_slots, 14)
+        self.assertEqual(domain.props.hotplug_headroom, (16 << 30) - (512 << 20) - (1 << 30) - (512 << 20))
+
+    def test_domain_signals(self):
+        # test:///default shares its state within the process: libvirt-python
+        # defines and undefines a domain beside the library.
+        conn = Vmem.Connection.new('test:///default')
+        conn.open(None)
+        plain = libvirt.open('test:///default')
+        loop = GLib.MainLoop()
+        seen = []
+        domains = conn.get_domains()
+        domains.connect('items-changed', lambda m, p, r, a: seen.append(('items-changed', r, a)))
+
+        def on_domain(conn, domain, what):
+            seen.append((what, domain.get_name()))
+            loop.quit()
+
+        conn.connect('domain-added', on_domain, 'added')
+        conn.connect('domain-removed', on_domain, 'removed')
+        try:
+            dom = plain.defineXML(
+                "<domain type='test'><name>vmem-python-signals</name><memory>524288</memory>"
+                "<os><type>hvm</type></os></domain>")
+            timeout = GLib.timeout_add_seconds(10, loop.quit)
+            loop.run()
+            GLib.source_remove(timeout)
+            self.assertEqual(seen, [('items-changed', 0, 1), ('added', 'vmem-python-signals')])
+            self.assertIsNotNone(conn.find_domain('vmem-python-signals'))
+
+            dom.undefine()
+            timeout = GLib.timeout_add_seconds(10, loop.quit)
+            loop.run()
+            GLib.source_remove(timeout)
+            self.assertEqual(seen[2:], [('items-changed', 1, 0), ('removed', 'vmem-python-signals')])
+            self.assertIsNone(conn.find_domain('vmem-python-signals'))
+        finally:
+            plain.close()
+            conn.close()
 
     def test_properties_and_signals(self):
         domain = self.conn.lookup_domain('vmem-python')
@@ -446,7 +549,11 @@ class ConnectionTestCase(unittest.TestCase):
                 self.assertTrue(pspec.blurb, f'{cls.__name__}:{pspec.name} has a blurb')
 
         self.assertIn('memory-device-size-changed', GObject.signal_list_names(Vmem.Domain))
-        self.assertIn('closed', GObject.signal_list_names(Vmem.Connection))
+        for name in ('closed', 'domain-added', 'domain-removed', 'memory-device-size-changed'):
+            self.assertIn(name, GObject.signal_list_names(Vmem.Connection))
+        query = GObject.signal_query('memory-device-size-changed', Vmem.Connection)
+        self.assertEqual(list(query.param_types), [Vmem.Domain.__gtype__, Vmem.MemoryDevice.__gtype__,
+                                                   GObject.TYPE_UINT64])
         query = GObject.signal_query('memory-device-size-changed', Vmem.Domain)
         self.assertEqual(list(query.param_types), [Vmem.MemoryDevice.__gtype__, GObject.TYPE_UINT64])
 

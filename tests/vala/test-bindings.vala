@@ -140,8 +140,9 @@ async void async_pairs () throws GLib.Error {
   assert_true (yield conn.open_async ());
   assert_true (conn.connected);
 
-  var domains = yield conn.list_domains_async ();
-  assert_cmpuint (domains.get_n_items (), EQ, 1);
+  /* Opening read the domains into the connection's model. */
+  assert_cmpuint (conn.get_domains ().get_n_items (), EQ, 1);
+  assert_true (conn.domains == conn.get_domains ());
   var domain = yield conn.lookup_domain_async (DOMAIN);
   assert_cmpstr (domain.name, EQ, DOMAIN);
   assert_true (domain.connection == conn);
@@ -171,10 +172,42 @@ async void async_pairs () throws GLib.Error {
   }
   assert_true (device.requested_size == 128 * MiB);
 
-  /* A device of no domain just takes the size. */
-  var unattached = (Vmem.VirtioMem) Vmem.MemoryDevice.new_from_xml (VIRTIO_MEM_XML);
-  assert_true (yield unattached.set_requested_size_async (256 * MiB, Vmem.AffectFlags.CURRENT));
-  assert_true (unattached.requested_size == 256 * MiB);
+  /* A description reaches no guest: the command refuses it, and its
+   * requested size is a property. */
+  var description = (Vmem.VirtioMem) Vmem.MemoryDevice.new_from_xml (VIRTIO_MEM_XML);
+  assert_false (description.is_live ());
+  try {
+    yield description.set_requested_size_async (256 * MiB, Vmem.AffectFlags.CURRENT);
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_SUPPORTED e) {
+  }
+  description.requested_size = 256 * MiB;
+  assert_true (description.requested_size == 256 * MiB);
+
+  /* The live device, its domain and its figures. */
+  assert_true (device.is_live ());
+  assert_true (device.domain == domain);
+  var copy = device.copy ();
+  assert_false (copy.is_live ());
+  assert_true (copy.equal (device));
+  assert_true (domain.memory.base == 512 * MiB);
+  assert_true (domain.memory.get_plugged (Vmem.MemoryModel.DIMM) == 512 * MiB);
+  assert_true (domain.memory.virtio_mem_requested == 128 * MiB);
+  assert_true (domain.memory.total == 1024 * MiB);
+  assert_cmpuint (domain.numa_nodes.get_n_items (), EQ, 1);
+  assert_cmpuint (domain.free_memory_slots, EQ, 14);
+  assert_true (domain.hotplug_headroom == 14 * 1024 * MiB);
+
+  /* Attach gives the device added; the test driver cannot attach. */
+  var dimm = new Vmem.Dimm ();
+  dimm.size = 128 * MiB;
+  dimm.node = 0;
+  try {
+    Vmem.MemoryDevice added = yield domain.attach_device_async (dimm, Vmem.AffectFlags.LIVE);
+    assert_null (added);
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_SUPPORTED e) {
+  }
 
   /* A cancelled call fails with IOError.CANCELLED. */
   var cancellable = new Cancellable ();
@@ -220,8 +253,8 @@ void test_properties_and_signals () {
     device.notify["requested-size"].connect ((obj, pspec) => {
       seen += ((Vmem.VirtioMem) obj).requested_size;
     });
-    device.set_requested_size (256 * MiB, Vmem.AffectFlags.CURRENT);
-    device.set_requested_size (256 * MiB, Vmem.AffectFlags.CURRENT);
+    device.requested_size = 256 * MiB;
+    device.requested_size = 256 * MiB;
     assert_cmpuint (seen.length, EQ, 1);
     assert_true (seen[0] == 256 * MiB);
 
@@ -244,6 +277,15 @@ void test_properties_and_signals () {
     });
     assert_true (handler != 0);
     SignalHandler.disconnect (domain, handler);
+    /* The connection's are typed: a domain, and a device. */
+    handler = conn.memory_device_size_changed.connect ((c, dom, dev, size) => {
+      Vmem.Domain d = dom;
+      Vmem.MemoryDevice m = dev;
+      error ("no size change on the test driver: %s %s", d.name, m.alias);
+    });
+    SignalHandler.disconnect (conn, handler);
+    handler = conn.domain_added.connect ((c, dom) => assert_not_reached ());
+    SignalHandler.disconnect (conn, handler);
 
     var loop = new MainLoop ();
     Vmem.CloseReason? reason = null;

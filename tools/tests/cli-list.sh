@@ -68,6 +68,12 @@ assert data["headroom"] == (16 << 30) - (512 << 20) - (1 << 30) - (512 << 20), d
 node, = data["nodes"]
 assert node["id"] == 0 and node["memory"] == 512 << 20, node
 assert [d["alias"] for d in node["devices"]] == ["ua-virtiomem0", "ua-dimm0"], node
+assert node["plugged"] == {"dimm": 512 << 20, "nvdimm": 0, "virtio-pmem": 0,
+                           "virtio-mem": 0, "sgx-epc": 0}, node
+assert node["virtio_mem_requested"] == 128 << 20, node
+assert node["virtio_mem_maximum"] == 1 << 30, node
+assert node["total"] == (512 << 20) + (512 << 20), node
+assert data["ram"] == node["total"], data
 assert data["other"]["devices"] == [], data
 '
 expect_status 0 -c "$file_uri" info test-domain

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # vmemctl info and list --json in a test bed: 16 slots of which the
-# virtio-mem device uses one, 512 MiB of base memory on node 0, and the
-# device's live sizes.
+# virtio-mem device uses one, 512 MiB of base memory on node 0, the
+# device's live sizes, and the node's figures from the library.
 
 . "$VMEMCTL_TESTS_DIR/guest-lib.sh"
 
@@ -17,6 +17,9 @@ assert data["devices_size"] == 1 << 30, data
 assert data["headroom"] == data["max_memory"] - data["base_memory"] - data["devices_size"], data
 node, = data["nodes"]
 assert node["id"] == 0 and node["memory"] == 512 << 20, node
+assert node["plugged"]["virtio-mem"] == 128 << 20 and node["plugged"]["dimm"] == 0, node
+assert node["virtio_mem_requested"] == 128 << 20 and node["virtio_mem_maximum"] == 1 << 30, node
+assert node["total"] == data["ram"] == (512 << 20) + (128 << 20), data
 vmem, = node["devices"]
 assert vmem["alias"] == "virtiomem0" and vmem["size"] == 1 << 30, vmem
 assert vmem["requested"] == 128 << 20 and vmem["current"] == 128 << 20, vmem

@@ -1,0 +1,36 @@
+/* vmem-memory-usage-private.h: how a domain computes its figures
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vmem-domain-config.h"
+#include "vmem-memory-usage.h"
+
+G_BEGIN_DECLS
+
+/* The figures of a domain, as a domain keeps them. */
+typedef struct
+{
+  guint64 max_memory;
+  guint   slots;
+  guint   free_slots;
+  guint64 headroom;
+} VmemHotplugFigures;
+
+VmemMemoryUsage *_vmem_memory_usage_new     (int               node);
+
+/* Computes the domain's figures from its last read and its live devices,
+ * and brings @usage (the whole domain) and @nodes (a GListStore of
+ * VmemMemoryUsage, one per NUMA cell) up to date, each property notified
+ * only when it changes. */
+void             _vmem_memory_usage_compute (VmemDomainConfig   *config,
+                                             GListModel         *devices,
+                                             VmemMemoryUsage    *usage,
+                                             GListStore         *nodes,
+                                             VmemHotplugFigures *out_hotplug);
+
+G_END_DECLS
