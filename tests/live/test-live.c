@@ -28,6 +28,20 @@
  *     /live/cancel               cancelling resize_async() at once and in
  *                                flight: G_IO_ERROR_CANCELLED, one callback,
  *                                and the device resizes fine afterwards
+ *     /live/held-by-connection   the chained one-liner: a device whose
+ *                                domain the caller let go of at once still
+ *                                resizes the guest; the connection's
+ *                                memory-device-size-changed follows it
+ *     /live/second-domain        a second domain defined, started,
+ *                                destroyed and undefined beside the library:
+ *                                items-changed and domain-added/-removed in
+ *                                the same dispatch, the same object
+ *                                throughout, and how long after libvirt's
+ *                                own event each came
+ *     /live/figures              the domain's and each node's memory
+ *                                figures equal what libvirt's XML and the
+ *                                guest's serial console say, and follow a
+ *                                resize with notifications
  *   two-nodes      (--variant two-nodes)
  *     /live/two-nodes            one device per NUMA node, resized one after
  *                                the other and then both at once: each ends
@@ -1552,10 +1566,10 @@ test_dimm_attach_detach (Live          *live,
       g_autofree char *alias = NULL;
       g_autofree char *xpath = NULL;
       ModelLacks lacks = { live->devices, NULL };
+      g_autoptr(VmemMemoryDevice) attached = NULL;
       AsyncSlot slot = { 0 };
       gint64 t0;
       double attach_s, model_s, guest_s, detach_s, guest_back_s;
-      gboolean ok;
 
       vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 128 * MiB);
       vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
@@ -1564,8 +1578,8 @@ test_dimm_attach_detach (Live          *live,
       t0 = g_get_monotonic_time ();
       if (round == 0)
         {
-          ok = vmem_domain_attach_device (live->domain, VMEM_MEMORY_DEVICE (dimm),
-                                          VMEM_AFFECT_LIVE, NULL, &error);
+          attached = vmem_domain_attach_device (live->domain, VMEM_MEMORY_DEVICE (dimm),
+                                                VMEM_AFFECT_LIVE, NULL, &error);
         }
       else
         {
@@ -1573,10 +1587,10 @@ test_dimm_attach_detach (Live          *live,
                                            VMEM_AFFECT_LIVE, NULL, async_slot_cb, &slot);
           await_slot (&slot, 30, "attach_device_async()");
           g_assert_cmpuint (slot.calls, ==, 1);
-          ok = vmem_domain_attach_device_finish (live->domain, slot.result, &error);
+          attached = vmem_domain_attach_device_finish (live->domain, slot.result, &error);
           async_slot_clear (&slot);
         }
-      if (!ok)
+      if (attached == NULL)
         g_error ("attaching a 128 MiB DIMM (%s): %s", round == 0 ? "sync" : "async", error->message);
       attach_s = seconds_since (t0);
 
@@ -1589,6 +1603,12 @@ test_dimm_attach_detach (Live          *live,
       alias = g_strdup (g_ptr_array_index (aliases, 0));
       g_assert_nonnull (alias);
       g_assert_cmpstr (alias, !=, "");
+      /* The attach returned it: the live device of the model, with the
+       * alias libvirt gave it, there as soon as the call returned. */
+      g_assert_cmpfloat (model_s, <, attach_s + 0.05);
+      g_assert_true (vmem_memory_device_is_live (attached));
+      g_assert_cmpstr (vmem_memory_device_get_alias (attached), ==, alias);
+      g_assert_true (vmem_domain_find_memory_device (live->domain, alias) == attached);
       g_assert_cmpuint (g_list_model_get_n_items (live->devices), ==, n_before + 1);
       g_assert_cmpuint (changes, >=, 1);
       {
@@ -2082,7 +2102,7 @@ test_daemon_killed (Live          *live,
   g_autoptr(GArray) reasons = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GError) error = NULL;
   g_autoptr(VmemDomain) domain = NULL;
-  g_autoptr(GListModel) domains = NULL;
+  g_autoptr(VmemMemoryDevice) attached = NULL;
   g_autoptr(VmemDimm) dimm = vmem_dimm_new ();
   g_autoptr(GEnumClass) reason_class = g_type_class_ref (VMEM_TYPE_CLOSE_REASON);
   SignalLog log;
@@ -2140,9 +2160,8 @@ test_daemon_killed (Live          *live,
   expect_closed_error (domain != NULL, error, "lookup_domain");
   g_clear_error (&error);
 
-  domains = vmem_connection_list_domains (live->connection, NULL, &error);
-  expect_closed_error (domains != NULL, error, "list_domains");
-  g_clear_error (&error);
+  /* The model let its domains go. */
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_connection_get_domains (live->connection)), ==, 0);
 
   ok = vmem_domain_refresh (live->domain, NULL, &error);
   expect_closed_error (ok, error, "refresh");
@@ -2161,9 +2180,9 @@ test_daemon_killed (Live          *live,
 
   vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 128 * MiB);
   vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
-  ok = vmem_domain_attach_device (live->domain, VMEM_MEMORY_DEVICE (dimm), VMEM_AFFECT_LIVE,
-                                  NULL, &error);
-  expect_closed_error (ok, error, "attach_device");
+  attached = vmem_domain_attach_device (live->domain, VMEM_MEMORY_DEVICE (dimm), VMEM_AFFECT_LIVE,
+                                        NULL, &error);
+  expect_closed_error (attached != NULL, error, "attach_device");
   g_clear_error (&error);
 
   /* Closing a closed connection is harmless and says nothing more. */
@@ -2173,6 +2192,459 @@ test_daemon_killed (Live          *live,
 
   g_clear_signal_handler (&handler, live->connection);
   signal_log_stop (&log);
+}
+
+/* ------------------------------------------------- the live object model */
+
+static void
+on_connection_size_changed (VmemConnection   *connection,
+                            VmemDomain       *domain,
+                            VmemMemoryDevice *device,
+                            guint64           size,
+                            gpointer          user_data)
+{
+  GArray *sizes = user_data;
+
+  assert_main_thread ("the connection's memory-device-size-changed");
+  g_assert_true (VMEM_IS_DOMAIN (domain));
+  g_assert_true (vmem_memory_device_is_live (device));
+  g_assert_true (vmem_domain_find_memory_device (domain, vmem_memory_device_get_alias (device)) == device);
+  /* The device has the size by the time the signal comes. */
+  g_assert_cmpuint (vmem_virtio_mem_get_current_size (VMEM_VIRTIO_MEM (device)), ==, size);
+  g_array_append_val (sizes, size);
+}
+
+/* The most natural line of code: look the domain up, find the device, ask
+ * for a size, keeping nothing but the device, on a connection of its own.
+ * In Python that is
+ * conn.lookup_domain (name).find_memory_device ("virtiomem0").resize_async (...),
+ * where the domain is collected at once; here its last reference goes at
+ * once. */
+static void
+test_held_by_connection (Live          *live,
+                         gconstpointer  data)
+{
+  g_autoptr(VmemConnection) connection = vmem_connection_new (bed_env ("VMEM_BED_URI"));
+  g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(VmemVirtioMem) device = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 total = serial_now ("VMEM-MEMTOTAL");
+  VmemDomain *domain;
+  gpointer weak = NULL;
+  gulong handler;
+
+  if (!vmem_connection_open (connection, NULL, &error))
+    g_error ("cannot open %s: %s", bed_env ("VMEM_BED_URI"), error->message);
+  handler = g_signal_connect (connection, "memory-device-size-changed",
+                              G_CALLBACK (on_connection_size_changed), sizes);
+
+  domain = vmem_connection_lookup_domain (connection, bed_env ("VMEM_BED_DOMAIN"), &error);
+  g_assert_no_error (error);
+  device = g_object_ref (VMEM_VIRTIO_MEM (vmem_domain_find_memory_device (domain, "virtiomem0")));
+  weak = domain;
+  g_object_add_weak_pointer (G_OBJECT (domain), &weak);
+  g_object_unref (domain);
+  run_for (0.2);
+
+  /* The connection holds the domain: the device is live and reaches it. */
+  g_assert_nonnull (weak);
+  g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+  g_assert_true (vmem_memory_device_is_live (VMEM_MEMORY_DEVICE (device)));
+  resize_plain (device, 256 * MiB);
+  serial_wait_for ("VMEM-MEMTOTAL", total + (256 * MiB - VMEM_START) / KiB, 30);
+
+  /* Every size libvirt reported reached the connection's signal, the last
+   * one the target. */
+  g_assert_cmpuint (sizes->len, >=, 1);
+  g_assert_cmpuint (g_array_index (sizes, guint64, sizes->len - 1), ==, 256 * MiB);
+  g_test_message ("resized through a device whose domain nobody else held: %u size signals "
+                  "on the connection", sizes->len);
+
+  resize_plain (device, VMEM_START);
+  serial_wait_for ("VMEM-MEMTOTAL", total, 30);
+  g_clear_signal_handler (&handler, connection);
+  vmem_connection_close (connection);
+}
+
+typedef struct
+{
+  GMutex  lock;
+  GArray *events;     /* of PlainEvent */
+} PlainEvents;
+
+typedef struct
+{
+  int    event;
+  gint64 time_us;
+} PlainEvent;
+
+static int
+on_plain_lifecycle (virConnectPtr  conn,
+                    virDomainPtr   dom,
+                    int            event,
+                    int            detail,
+                    void          *opaque)
+{
+  PlainEvents *events = opaque;
+  PlainEvent e = { event, g_get_monotonic_time () };
+
+  if (g_str_equal (virDomainGetName (dom), "vmem-live-second"))
+    {
+      g_mutex_lock (&events->lock);
+      g_array_append_val (events->events, e);
+      g_mutex_unlock (&events->lock);
+    }
+  return 0;
+}
+
+/* When libvirt's own event for @event came, on the plain connection. */
+static gint64
+plain_event_time (PlainEvents *events,
+                  int          event)
+{
+  gint64 time_us = 0;
+
+  g_mutex_lock (&events->lock);
+  for (guint i = 0; i < events->events->len; i++)
+    if (g_array_index (events->events, PlainEvent, i).event == event)
+      time_us = g_array_index (events->events, PlainEvent, i).time_us;
+  g_mutex_unlock (&events->lock);
+
+  return time_us;
+}
+
+typedef struct
+{
+  guint       n_changed;
+  GSource    *changed_in;
+  gint64      changed_us;
+  GPtrArray  *added;
+  GPtrArray  *removed;
+  gint64      signal_us;
+  gboolean    same_dispatch;
+  GArray     *states;       /* VmemDomainState */
+  gint64      state_us;
+} ModelLog;
+
+static void
+on_model_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    data)
+{
+  ModelLog *log = data;
+
+  assert_main_thread ("the domains' items-changed");
+  log->n_changed++;
+  log->changed_in = g_main_current_source ();
+  log->changed_us = g_get_monotonic_time ();
+}
+
+static void
+on_domain_added_or_removed (VmemConnection *connection,
+                            VmemDomain     *domain,
+                            gpointer        data)
+{
+  ModelLog *log = data;
+  gboolean listed = g_list_store_find (G_LIST_STORE (vmem_connection_get_domains (connection)),
+                                       domain, NULL);
+
+  assert_main_thread ("domain-added or domain-removed");
+  log->same_dispatch = log->changed_in != NULL && log->changed_in == g_main_current_source ();
+  log->signal_us = g_get_monotonic_time ();
+  g_ptr_array_add (listed ? log->added : log->removed, g_object_ref (domain));
+}
+
+static void
+on_second_state (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  ModelLog *log = data;
+  VmemDomainState state = vmem_domain_get_state (VMEM_DOMAIN (object));
+
+  assert_main_thread ("notify::state");
+  g_array_append_val (log->states, state);
+  log->state_us = g_get_monotonic_time ();
+}
+
+typedef struct
+{
+  GPtrArray *array;
+  guint      len;
+} ArrayLen;
+
+static gboolean
+array_reached (gpointer data)
+{
+  ArrayLen *a = data;
+
+  return a->array->len >= a->len;
+}
+
+static gboolean
+state_is (gpointer data)
+{
+  ModelLog *log = data;
+
+  return log->states->len > 0;
+}
+
+/* The bed's domain, as a second domain that can start: another name and
+ * UUID, and a serial log of its own. */
+static char *
+second_domain_xml (virConnectPtr conn)
+{
+  virDomainPtr dom = virDomainLookupByName (conn, bed_env ("VMEM_BED_DOMAIN"));
+  g_autofree char *serial = g_build_filename (bed_env ("VMEM_BED_WORKDIR"), "serial-second.log", NULL);
+  g_autoptr(xmlDoc) doc = NULL;
+  g_autoptr(GPtrArray) nodes = NULL;
+  xmlChar *out = NULL;
+  char *xml;
+  int length = 0;
+
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  g_assert_nonnull (xml);
+  virDomainFree (dom);
+  doc = test_xml_doc_new (xml);
+  free (xml);
+
+  nodes = test_xpath_nodes (doc, "/domain/name");
+  g_assert_cmpuint (nodes->len, ==, 1);
+  xmlNodeSetContent (nodes->pdata[0], BAD_CAST "vmem-live-second");
+  g_clear_pointer (&nodes, g_ptr_array_unref);
+  nodes = test_xpath_nodes (doc, "/domain/uuid");
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      xmlUnlinkNode (nodes->pdata[i]);
+      xmlFreeNode (nodes->pdata[i]);
+    }
+  g_clear_pointer (&nodes, g_ptr_array_unref);
+  nodes = test_xpath_nodes (doc, "/domain/devices/*[self::serial or self::console]/source");
+  for (guint i = 0; i < nodes->len; i++)
+    xmlSetProp (nodes->pdata[i], BAD_CAST "path", BAD_CAST serial);
+
+  xmlDocDumpMemory (doc, &out, &length);
+  xml = g_strndup ((const char *) out, length);
+  xmlFree (out);
+  return xml;
+}
+
+/* Defining, starting, destroying and undefining a second domain beside the
+ * library. */
+static void
+test_second_domain (Live          *live,
+                    gconstpointer  data)
+{
+  virConnectPtr conn = plain_open ();
+  GListModel *domains = vmem_connection_get_domains (live->connection);
+  guint n_before = g_list_model_get_n_items (domains);
+  PlainEvents events = { { 0 }, g_array_new (FALSE, FALSE, sizeof (PlainEvent)) };
+  ModelLog log = { 0, NULL, 0, g_ptr_array_new_with_free_func (g_object_unref),
+                   g_ptr_array_new_with_free_func (g_object_unref), 0, FALSE,
+                   g_array_new (FALSE, FALSE, sizeof (VmemDomainState)), 0 };
+  g_autofree char *xml = second_domain_xml (conn);
+  ArrayLen added = { log.added, 1 }, removed = { log.removed, 1 };
+  VmemDomain *domain;
+  virDomainPtr dom;
+  gulong handlers[3];
+  gulong state_handler;
+  int callback;
+  double define_ms, start_ms, destroy_ms, undefine_ms;
+
+  g_mutex_init (&events.lock);
+  callback = virConnectDomainEventRegisterAny (conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                               VIR_DOMAIN_EVENT_CALLBACK (on_plain_lifecycle),
+                                               &events, NULL);
+  g_assert_cmpint (callback, >=, 0);
+  handlers[0] = g_signal_connect (domains, "items-changed", G_CALLBACK (on_model_changed), &log);
+  handlers[1] = g_signal_connect (live->connection, "domain-added",
+                                  G_CALLBACK (on_domain_added_or_removed), &log);
+  handlers[2] = g_signal_connect (live->connection, "domain-removed",
+                                  G_CALLBACK (on_domain_added_or_removed), &log);
+
+  /* Defined: in the model, read whole. */
+  dom = virDomainDefineXML (conn, xml);
+  if (dom == NULL)
+    g_error ("cannot define the second domain: %s", virGetLastErrorMessage ());
+  if (!run_until (array_reached, &added, 10))
+    g_error ("no domain-added within 10 s of defining a domain");
+  g_assert_true (log.same_dispatch);
+  g_assert_cmpuint (log.n_changed, ==, 1);
+  domain = log.added->pdata[0];
+  g_assert_cmpstr (vmem_domain_get_name (domain), ==, "vmem-live-second");
+  g_assert_cmpint (vmem_domain_get_state (domain), ==, VMEM_DOMAIN_STATE_SHUTOFF);
+  g_assert_cmpuint (g_list_model_get_n_items (domains), ==, n_before + 1);
+  g_assert_cmpuint (vmem_memory_usage_get_virtio_mem_maximum (vmem_domain_get_memory (domain)), ==, VMEM_SIZE);
+  define_ms = (log.signal_us - plain_event_time (&events, VIR_DOMAIN_EVENT_DEFINED)) / 1000.0;
+
+  /* Started and destroyed: the same object, its state following. */
+  state_handler = g_signal_connect (domain, "notify::state", G_CALLBACK (on_second_state), &log);
+  if (virDomainCreate (dom) < 0)
+    g_error ("cannot start the second domain: %s", virGetLastErrorMessage ());
+  if (!run_until (state_is, &log, 30))
+    g_error ("the second domain's state did not follow its start");
+  g_assert_cmpint (g_array_index (log.states, VmemDomainState, 0), ==, VMEM_DOMAIN_STATE_RUNNING);
+  start_ms = (log.state_us - plain_event_time (&events, VIR_DOMAIN_EVENT_STARTED)) / 1000.0;
+  /* Running, it has its live devices, aliases and all. */
+  g_assert_nonnull (vmem_domain_find_memory_device (domain, "virtiomem0"));
+  g_array_set_size (log.states, 0);
+
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  if (!run_until (state_is, &log, 30))
+    g_error ("the second domain's state did not follow its destruction");
+  g_assert_cmpint (g_array_index (log.states, VmemDomainState, 0), ==, VMEM_DOMAIN_STATE_SHUTOFF);
+  destroy_ms = (log.state_us - plain_event_time (&events, VIR_DOMAIN_EVENT_STOPPED)) / 1000.0;
+  g_assert_cmpuint (log.n_changed, ==, 1);
+  g_assert_cmpuint (log.removed->len, ==, 0);
+  g_assert_true (vmem_connection_find_domain (live->connection, "vmem-live-second") == domain);
+  g_clear_signal_handler (&state_handler, domain);
+
+  /* Undefined: gone from the model. */
+  g_assert_cmpint (virDomainUndefine (dom), ==, 0);
+  if (!run_until (array_reached, &removed, 10))
+    g_error ("no domain-removed within 10 s of undefining a domain");
+  g_assert_true (log.same_dispatch);
+  g_assert_true (log.removed->pdata[0] == domain);
+  g_assert_cmpuint (log.n_changed, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (domains), ==, n_before);
+  g_assert_null (vmem_connection_find_domain (live->connection, "vmem-live-second"));
+  undefine_ms = (log.signal_us - plain_event_time (&events, VIR_DOMAIN_EVENT_UNDEFINED)) / 1000.0;
+
+  g_test_message ("from libvirt's event to the library's signal: defined %.2f ms, started "
+                  "%.2f ms, destroyed %.2f ms, undefined %.2f ms (each a domain read in between)",
+                  define_ms, start_ms, destroy_ms, undefine_ms);
+  /* Each is the read of one domain away, well under a second. */
+  g_assert_cmpfloat (define_ms, <, 1000 * time_scale ());
+  g_assert_cmpfloat (undefine_ms, <, 1000 * time_scale ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_signal_handler_disconnect (i == 0 ? (gpointer) domains : (gpointer) live->connection, handlers[i]);
+  virConnectDomainEventDeregisterAny (conn, callback);
+  virDomainFree (dom);
+  virConnectClose (conn);
+  g_ptr_array_unref (log.added);
+  g_ptr_array_unref (log.removed);
+  g_array_unref (log.states);
+  g_array_unref (events.events);
+  g_mutex_clear (&events.lock);
+}
+
+/* <target>/<field> of every device of @model on @node in the live XML, in
+ * bytes, summed. */
+static guint64
+plain_sum (virConnectPtr  conn,
+           const char    *model,
+           int            node,
+           const char    *field)
+{
+  g_autoptr(xmlDoc) doc = plain_live_doc (conn);
+  g_autofree char *expr = g_strdup_printf ("//devices/memory[@model='%s'][target/node='%d']/target/%s",
+                                           model, node, field);
+  g_autoptr(GPtrArray) nodes = test_xpath_nodes (doc, expr);
+  guint64 sum = 0;
+
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      xmlChar *text = xmlNodeGetContent (nodes->pdata[i]);
+      xmlChar *unit = xmlGetProp (nodes->pdata[i], BAD_CAST "unit");
+
+      g_assert_cmpstr ((const char *) unit, ==, "KiB");
+      sum += g_ascii_strtoull ((const char *) text, NULL, 10) * KiB;
+      xmlFree (text);
+      xmlFree (unit);
+    }
+
+  return sum;
+}
+
+/* Each node's figures against libvirt's live XML and the guest: the guest
+ * has its base plus the DIMMs and the virtio-mem memory plugged. */
+static void
+check_node_figures (Live          *live,
+                    virConnectPtr  conn)
+{
+  GListModel *nodes = vmem_domain_get_numa_nodes (live->domain);
+  g_autoptr(xmlDoc) doc = plain_live_doc (conn);
+  guint n = g_list_model_get_n_items (nodes);
+
+  g_assert_cmpuint (n, ==, test_xpath_count (doc, "/domain/cpu/numa/cell"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VmemMemoryUsage) usage = g_list_model_get_item (nodes, i);
+      int node = vmem_memory_usage_get_node (usage);
+      g_autofree char *cell_expr = g_strdup_printf ("/domain/cpu/numa/cell[@id='%d']/@memory", node);
+      g_autofree char *cell_memory = test_xpath_string (doc, cell_expr);
+      g_autofree char *base_key = g_strdup_printf ("VMEM-NODE-BASE-MEMTOTAL %d", node);
+      g_autofree char *total_key = g_strdup_printf ("VMEM-NODE-MEMTOTAL %d", node);
+      guint64 plugged = vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_VIRTIO_MEM);
+      guint64 dimm = vmem_memory_usage_get_plugged (usage, VMEM_MEMORY_MODEL_DIMM);
+
+      g_assert_nonnull (cell_memory);
+      g_assert_cmpuint (vmem_memory_usage_get_base (usage), ==, g_ascii_strtoull (cell_memory, NULL, 10) * KiB);
+      g_assert_cmpuint (plugged, ==, plain_sum (conn, "virtio-mem", node, "current"));
+      g_assert_cmpuint (vmem_memory_usage_get_virtio_mem_requested (usage), ==,
+                        plain_sum (conn, "virtio-mem", node, "requested"));
+      g_assert_cmpuint (vmem_memory_usage_get_virtio_mem_maximum (usage), ==,
+                        plain_sum (conn, "virtio-mem", node, "size"));
+      g_assert_cmpuint (dimm, ==, plain_sum (conn, "dimm", node, "size"));
+      g_assert_cmpuint (vmem_memory_usage_get_total (usage), ==,
+                        vmem_memory_usage_get_base (usage) + dimm + plugged);
+      /* The guest's own account: what it booted with, plus what was
+       * plugged into the node since. */
+      g_assert_cmpuint (serial_now (total_key) - serial_now (base_key), ==, (plugged + dimm) / KiB);
+      g_test_message ("node %d: base %" G_GUINT64_FORMAT " MiB, virtio-mem %" G_GUINT64_FORMAT
+                      " MiB plugged; the guest has %" G_GUINT64_FORMAT " kB more than at boot",
+                      node, vmem_memory_usage_get_base (usage) / MiB, plugged / MiB,
+                      serial_now (total_key) - serial_now (base_key));
+    }
+}
+
+static void
+test_figures (Live          *live,
+              gconstpointer  data)
+{
+  virConnectPtr conn = plain_open ();
+  VmemMemoryUsage *memory = vmem_domain_get_memory (live->domain);
+  g_autoptr(xmlDoc) doc = plain_live_doc (conn);
+  g_autofree char *max_memory = test_xpath_string (doc, "/domain/maxMemory");
+  g_autofree char *slots = test_xpath_string (doc, "/domain/maxMemory/@slots");
+  NotifyLog plugged, requested;
+  guint64 total = serial_now ("VMEM-MEMTOTAL");
+
+  /* The domain's, against its XML: maxMemory in KiB, and 16 slots. */
+  g_assert_cmpuint (vmem_domain_get_max_memory (live->domain), ==, g_ascii_strtoull (max_memory, NULL, 10) * KiB);
+  g_assert_cmpuint (vmem_domain_get_memory_slots (live->domain), ==, g_ascii_strtoull (slots, NULL, 10));
+  /* libvirt counts every memory device against the slots. */
+  g_assert_cmpuint (vmem_domain_get_free_memory_slots (live->domain), ==,
+                    vmem_domain_get_memory_slots (live->domain) - g_list_model_get_n_items (live->devices));
+  g_assert_cmpuint (vmem_domain_get_hotplug_headroom (live->domain), ==,
+                    vmem_domain_get_max_memory (live->domain) - vmem_memory_usage_get_base (memory) -
+                    vmem_memory_usage_get_virtio_mem_maximum (memory));
+  g_assert_cmpuint (vmem_memory_usage_get_total (memory) / KiB, ==,
+                    serial_now ("VMEM-MEMTOTAL") - serial_now ("VMEM-BASE-MEMTOTAL") +
+                    vmem_memory_usage_get_base (memory) / KiB);
+  check_node_figures (live, conn);
+
+  /* A resize moves them, with notifications, and they still agree. */
+  notify_log_start (&plugged, memory, "virtio-mem");
+  notify_log_start (&requested, memory, "virtio-mem-requested");
+  resize_plain (live->vmem, 256 * MiB);
+  serial_wait_for ("VMEM-MEMTOTAL", total + (256 * MiB - VMEM_START) / KiB, 30);
+  g_assert_cmpuint (requested.values->len, ==, 1);
+  g_assert_cmpuint (g_array_index (requested.values, guint64, 0), ==, 256 * MiB);
+  g_assert_cmpuint (plugged.values->len, >=, 1);
+  g_assert_cmpuint (g_array_index (plugged.values, guint64, plugged.values->len - 1), ==, 256 * MiB);
+  check_node_figures (live, conn);
+
+  resize_plain (live->vmem, VMEM_START);
+  serial_wait_for ("VMEM-MEMTOTAL", total, 30);
+  check_node_figures (live, conn);
+  notify_log_stop (&plugged);
+  notify_log_stop (&requested);
+  virConnectClose (conn);
 }
 
 int
@@ -2222,6 +2694,9 @@ main (int    argc,
       ADD ("/live/set-requested-size", test_set_requested_size);
       ADD ("/live/dimm-attach-detach", test_dimm_attach_detach);
       ADD ("/live/cancel", test_cancel);
+      ADD ("/live/held-by-connection", test_held_by_connection);
+      ADD ("/live/second-domain", test_second_domain);
+      ADD ("/live/figures", test_figures);
       break;
     case BED_TWO_NODES:
       ADD ("/live/two-nodes", test_two_nodes);

@@ -10,7 +10,13 @@
 # printing every size the guest reports, until the guest has the memory
 # (its MemTotal, read from the serial console, grew by as much); shrink it
 # back. A size that is not a block multiple raises GLib.Error in the Vmem
-# domain, and list_domains() lists the bed's guest. PyGObject 3.42:
+# domain. The live model: the connection's domains list the bed's guest;
+# the one-liner conn.lookup_domain(name).find_memory_device(alias)
+# .set_requested_size(...) resizes the guest after gc.collect(); a second
+# domain defined, started, destroyed and undefined with libvirt-python
+# shows up as items-changed and domain-added/-removed in one dispatch; the
+# memory figures, per node, equal libvirt's XML and the guest's serial
+# console. PyGObject 3.42:
 # callbacks inside a GLib.MainLoop, each run bounded by a failsafe timeout;
 # they must all come in the thread that runs the loop.
 #
@@ -21,6 +27,7 @@
 #
 # Ends with an 'N passed, N failed' line; exits 1 on any failure.
 
+import gc
 import os
 import re
 import subprocess
@@ -28,8 +35,10 @@ import sys
 import threading
 import time
 import unittest
+import xml.etree.ElementTree as ET
 
 import gi
+import libvirt
 
 gi.require_version('Vmem', '1.0')
 gi.require_version('Gio', '2.0')
@@ -55,12 +64,25 @@ VMEM_BED = bed_env('VMEM_BED')
 TIME_SCALE = float(os.environ.get('VMEM_TEST_TIME_SCALE') or '1')
 
 
-def memtotal_kb():
-    """The guest's last complete VMEM-MEMTOTAL report, or None."""
+def serial_kb(key):
+    """The guest's last complete report of @key ("VMEM-MEMTOTAL",
+    "VMEM-NODE-BASE-MEMTOTAL 0", ...), or None."""
     with open(SERIAL_LOG, 'rb') as f:
         text = f.read().decode('utf-8', 'replace')
-    values = re.findall(r'VMEM-MEMTOTAL (\d+)\r?\n', text)
+    # Kernel messages may share the console line before the report.
+    values = re.findall(r'(?<![\w-])' + re.escape(key) + r' (\d+)\r?\n', text)
     return int(values[-1]) if values else None
+
+
+def memtotal_kb():
+    """The guest's last complete VMEM-MEMTOTAL report, or None."""
+    return serial_kb('VMEM-MEMTOTAL')
+
+
+def kib(element):
+    """A size element of libvirt's live XML, which it writes in KiB."""
+    assert element.get('unit') == 'KiB', ET.tostring(element)
+    return int(element.text) * 1024
 
 
 def run_loop(loop, seconds, what, done=None):
@@ -208,12 +230,166 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(self.device.props.requested_size, START)
         self.assertEqual(notified, [])
 
-    def test_list_domains(self):
-        domains = self.connection.list_domains(None)
+    def test_domains(self):
+        domains = self.connection.get_domains()
         self.assertIsInstance(domains, Gio.ListModel)
+        self.assertIs(self.connection.props.domains, domains)
         names = [domains.get_item(i).get_name() for i in range(domains.get_n_items())]
         print(f'domains: {names}', flush=True)
         self.assertIn(DOMAIN, names)
+        self.assertIs(self.connection.find_domain(DOMAIN), self.domain)
+
+    def wait_memtotal(self, want, what):
+        try:
+            run_loop(self.loop, 30, f'the guest MemTotal reaching {want} kB ({what})',
+                     done=lambda: memtotal_kb() == want)
+        except AssertionError:
+            plain = libvirt.open(URI)
+            live = ET.fromstring(plain.lookupByName(DOMAIN).XMLDesc(0))
+            target = live.find('devices/memory[@model="virtio-mem"]/target')
+            plain.close()
+            raise AssertionError(f'{what}: the guest has {memtotal_kb()} kB, not {want} kB; libvirt '
+                                 f'says requested {kib(target.find("requested"))}, '
+                                 f'current {kib(target.find("current"))}')
+
+    def test_one_liner_after_gc(self):
+        """The most natural line, on a connection of its own: nothing but
+        the connection is kept, and the garbage collector runs first."""
+        before = memtotal_kb()
+        conn = Vmem.Connection.new(URI)
+        conn.open(None)
+        try:
+            gc.collect()
+            conn.lookup_domain(DOMAIN).find_memory_device('virtiomem0').set_requested_size(
+                256 * MiB, Vmem.AffectFlags.LIVE, None)
+            gc.collect()
+            self.wait_memtotal(before + (256 * MiB - START) // 1024, 'one-liner')
+            print(f'one-liner after gc.collect(): guest MemTotal {before} -> {memtotal_kb()} kB',
+                  flush=True)
+
+            # A device kept alone, its domain's wrapper collected, still
+            # reaches the guest.
+            device = conn.lookup_domain(DOMAIN).find_memory_device('virtiomem0')
+            gc.collect()
+            self.assertTrue(device.is_live())
+            self.assertIsNotNone(device.props.domain)
+            device.set_requested_size(START, Vmem.AffectFlags.LIVE, None)
+            self.wait_memtotal(before, 'device kept alone')
+        finally:
+            conn.close()
+
+    def second_domain_xml(self, plain):
+        root = ET.fromstring(plain.lookupByName(DOMAIN).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+        root.find('name').text = 'vmem-live-second-py'
+        root.remove(root.find('uuid'))
+        serial = os.path.join(bed_env('VMEM_BED_WORKDIR'), 'serial-second-py.log')
+        for source in root.findall('devices/serial/source') + root.findall('devices/console/source'):
+            source.set('path', serial)
+        return ET.tostring(root, encoding='unicode')
+
+    def test_second_domain(self):
+        plain = libvirt.open(URI)
+        domains = self.connection.get_domains()
+        n_before = domains.get_n_items()
+        log = []
+
+        def on_items_changed(model, position, removed, added):
+            log.append(('items-changed', GLib.main_current_source().get_id(), removed, added))
+
+        def on_domain(connection, domain, signal):
+            self.assertEqual(threading.get_ident(), main_thread)
+            log.append((signal, GLib.main_current_source().get_id(), domain))
+            self.loop.quit()
+
+        main_thread = threading.get_ident()
+        handlers = [domains.connect('items-changed', on_items_changed)]
+        handlers += [self.connection.connect(signal, on_domain, signal)
+                     for signal in ('domain-added', 'domain-removed')]
+        try:
+            dom = plain.defineXML(self.second_domain_xml(plain))
+            run_loop(self.loop, 10, 'domain-added', done=lambda: len(log) >= 2)
+            (changed, source, removed, added), (signal, signal_source, domain) = log
+            self.assertEqual((changed, removed, added, signal), ('items-changed', 0, 1, 'domain-added'))
+            self.assertEqual(signal_source, source, 'items-changed and domain-added in one dispatch')
+            self.assertEqual(domain.get_name(), 'vmem-live-second-py')
+            self.assertEqual(domain.props.state, Vmem.DomainState.SHUTOFF)
+            self.assertEqual(domains.get_n_items(), n_before + 1)
+
+            states = []
+            state_handler = domain.connect('notify::state', lambda d, p: states.append(d.props.state))
+            dom.create()
+            run_loop(self.loop, 30, 'the started state', done=lambda: Vmem.DomainState.RUNNING in states)
+            self.assertIsNotNone(domain.find_memory_device('virtiomem0'))
+            dom.destroy()
+            run_loop(self.loop, 30, 'the stopped state', done=lambda: states[-1] == Vmem.DomainState.SHUTOFF)
+            domain.disconnect(state_handler)
+            self.assertEqual(len(log), 2, f'the model changed while the domain started and stopped: {log}')
+            self.assertIs(self.connection.find_domain('vmem-live-second-py'), domain)
+
+            dom.undefine()
+            run_loop(self.loop, 10, 'domain-removed', done=lambda: len(log) >= 4)
+            (changed, source, removed, added), (signal, signal_source, gone) = log[2:]
+            self.assertEqual((changed, removed, added, signal), ('items-changed', 1, 0, 'domain-removed'))
+            self.assertEqual(signal_source, source, 'items-changed and domain-removed in one dispatch')
+            self.assertIs(gone, domain)
+            self.assertEqual(domains.get_n_items(), n_before)
+            print(f'second domain: {[entry[0] for entry in log]}', flush=True)
+        finally:
+            for handler in handlers[:1]:
+                domains.disconnect(handler)
+            for handler in handlers[1:]:
+                self.connection.disconnect(handler)
+            try:
+                plain.lookupByName('vmem-live-second-py').undefine()
+            except libvirt.libvirtError:
+                pass
+            plain.close()
+
+    def check_figures(self, plain):
+        root = ET.fromstring(plain.lookupByName(DOMAIN).XMLDesc(0))
+        nodes = self.domain.get_numa_nodes()
+        cells = root.findall('cpu/numa/cell')
+        self.assertEqual(nodes.get_n_items(), len(cells))
+        for i in range(nodes.get_n_items()):
+            usage = nodes.get_item(i)
+            node = usage.props.node
+            cell, = [c for c in cells if int(c.get('id')) == node]
+            self.assertEqual(usage.props.base, int(cell.get('memory')) * 1024)
+            vmems = [m for m in root.findall('devices/memory[@model="virtio-mem"]')
+                     if int(m.find('target/node').text) == node]
+            dimms = [m for m in root.findall('devices/memory[@model="dimm"]')
+                     if int(m.find('target/node').text) == node]
+            self.assertEqual(usage.props.virtio_mem, sum(kib(m.find('target/current')) for m in vmems))
+            self.assertEqual(usage.props.virtio_mem_requested,
+                             sum(kib(m.find('target/requested')) for m in vmems))
+            self.assertEqual(usage.props.virtio_mem_maximum, sum(kib(m.find('target/size')) for m in vmems))
+            self.assertEqual(usage.get_plugged(Vmem.MemoryModel.DIMM), sum(kib(m.find('target/size')) for m in dimms))
+            self.assertEqual(usage.props.total, usage.props.base + usage.props.dimm + usage.props.virtio_mem)
+            grown = serial_kb(f'VMEM-NODE-MEMTOTAL {node}') - serial_kb(f'VMEM-NODE-BASE-MEMTOTAL {node}')
+            self.assertEqual(grown * 1024, usage.props.virtio_mem + usage.props.dimm)
+            print(f'node {node}: base {Vmem.size_format(usage.props.base)}, virtio-mem '
+                  f'{Vmem.size_format(usage.props.virtio_mem)} of {Vmem.size_format(usage.props.virtio_mem_maximum)}; '
+                  f'the guest has {grown} kB more than at boot', flush=True)
+        memory = self.domain.props.memory
+        self.assertEqual(memory.props.node, -1)
+        self.assertEqual(self.domain.props.max_memory, kib(root.find('maxMemory')))
+        self.assertEqual(self.domain.props.memory_slots, int(root.find('maxMemory').get('slots')))
+        self.assertEqual(self.domain.props.hotplug_headroom,
+                         self.domain.props.max_memory - memory.props.base - memory.props.virtio_mem_maximum)
+
+    def test_figures(self):
+        plain = libvirt.open(URI)
+        notified = []
+        memory = self.domain.props.memory
+        handler = memory.connect('notify::virtio-mem', lambda u, p: notified.append(u.props.virtio_mem))
+        try:
+            self.check_figures(plain)
+            self.resize(256 * MiB)
+            self.assertEqual(notified[-1], 256 * MiB)
+            self.check_figures(plain)
+        finally:
+            memory.disconnect(handler)
+            plain.close()
 
 
 if __name__ == '__main__':
