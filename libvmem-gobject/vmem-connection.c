@@ -349,7 +349,10 @@ reader_drain (gpointer data,
       message->read = _vmem_domain_read_new_after_event (job->dom, job->event, &error);
       if (message->read == NULL)
         {
-          message->gone = is_gone (job->dom, message->uuid);
+          /* libvirt's own "no such domain" says it; a driver that
+           * says nothing is asked. */
+          message->gone = g_error_matches (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND) ||
+                          is_gone (job->dom, message->uuid);
           g_debug ("Cannot read domain %s after its event %d%s: %s", message->uuid,
                    message->event, message->gone ? ", gone" : "", error->message);
           g_clear_error (&error);

@@ -79,13 +79,14 @@ struct _VmemDomain
   VmemDomainState  state;
   VmemDomainConfig *config;     /* the last read, without its devices */
   GListStore      *devices;     /* of live VmemMemoryDevice */
-  VmemMemoryUsage *memory;
-  GListStore      *nodes;       /* of VmemMemoryUsage */
+  VmemMemoryUsage *memory;      /* made when first asked for, */
+  GListStore      *nodes;       /* of VmemMemoryUsage: with memory */
   VmemHotplugFigures hotplug;
   GPtrArray       *detaches;    /* of Detach */
 
   guint            refreshing : 1;
   guint            refresh_again : 1;
+  guint            figures_shown : 1;   /* computed once: changes notify */
 };
 
 G_DEFINE_FINAL_TYPE (VmemDomain, vmem_domain, G_TYPE_OBJECT)
@@ -188,10 +189,10 @@ vmem_domain_get_property (GObject    *object,
       g_value_set_object (value, self->devices);
       break;
     case PROP_MEMORY:
-      g_value_set_object (value, self->memory);
+      g_value_set_object (value, vmem_domain_get_memory (self));
       break;
     case PROP_NUMA_NODES:
-      g_value_set_object (value, self->nodes);
+      g_value_set_object (value, vmem_domain_get_numa_nodes (self));
       break;
     case PROP_MAX_MEMORY:
       g_value_set_uint64 (value, self->hotplug.max_memory);
@@ -365,8 +366,6 @@ vmem_domain_init (VmemDomain *self)
 {
   g_mutex_init (&self->lock);
   self->devices = g_list_store_new (VMEM_TYPE_MEMORY_DEVICE);
-  self->memory = _vmem_memory_usage_new (-1);
-  self->nodes = g_list_store_new (VMEM_TYPE_MEMORY_USAGE);
   self->detaches = g_ptr_array_new_with_free_func (detach_free);
 }
 
@@ -605,16 +604,25 @@ find_device (GListModel *model,
 
 static void detach_complete_removed (VmemDomain *self);
 
+/* Brings the figures in line with the last read and @devices, the live
+ * devices; a domain being made notifies nothing, as nobody watches it. */
 static void
-update_figures (VmemDomain *self)
+update_figures_with (VmemDomain        *self,
+                     VmemMemoryDevice **devices,
+                     guint              n_devices)
 {
   VmemHotplugFigures hotplug;
+  gboolean notify = self->figures_shown;
 
-  if (self->config == NULL)
-    return;
+  _vmem_memory_usage_compute (self->config, devices, n_devices,
+                              self->memory, self->nodes, notify, &hotplug);
+  self->figures_shown = TRUE;
 
-  _vmem_memory_usage_compute (self->config, G_LIST_MODEL (self->devices),
-                              self->memory, self->nodes, &hotplug);
+  if (!notify)
+    {
+      self->hotplug = hotplug;
+      return;
+    }
 
   if (self->hotplug.max_memory != hotplug.max_memory)
     {
@@ -635,6 +643,45 @@ update_figures (VmemDomain *self)
     {
       self->hotplug.headroom = hotplug.headroom;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOTPLUG_HEADROOM]);
+    }
+}
+
+static void
+update_figures (VmemDomain *self)
+{
+  GListModel *model = G_LIST_MODEL (self->devices);
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_full (n, g_object_unref);
+
+  if (self->config == NULL)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (devices, g_list_model_get_item (model, i));
+  update_figures_with (self, (VmemMemoryDevice **) devices->pdata, devices->len);
+}
+
+/* The figures' objects, made with their values when first asked for: a
+ * domain nobody asks costs neither them nor their upkeep. */
+static void
+ensure_usage (VmemDomain *self)
+{
+  if (self->memory != NULL)
+    return;
+
+  self->memory = _vmem_memory_usage_new (-1);
+  self->nodes = g_list_store_new (VMEM_TYPE_MEMORY_USAGE);
+  if (self->config != NULL)
+    {
+      GListModel *model = G_LIST_MODEL (self->devices);
+      guint n = g_list_model_get_n_items (model);
+      g_autoptr(GPtrArray) devices = g_ptr_array_new_full (n, g_object_unref);
+      VmemHotplugFigures hotplug;
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (devices, g_list_model_get_item (model, i));
+      _vmem_memory_usage_compute (self->config, (VmemMemoryDevice **) devices->pdata, devices->len,
+                                  self->memory, self->nodes, FALSE, &hotplug);
     }
 }
 
@@ -719,7 +766,7 @@ _vmem_domain_apply_read (VmemDomain     *self,
       g_list_store_splice (self->devices, 0, n_current, next->pdata, next->len);
     }
 
-  update_figures (self);
+  update_figures_with (self, (VmemMemoryDevice **) next->pdata, next->len);
   set_state (self, read->state);
   detach_complete_removed (self);
 }
@@ -1913,6 +1960,7 @@ vmem_domain_get_memory (VmemDomain *self)
 {
   g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
 
+  ensure_usage (self);
   return self->memory;
 }
 
@@ -1931,6 +1979,7 @@ vmem_domain_get_numa_nodes (VmemDomain *self)
 {
   g_return_val_if_fail (VMEM_IS_DOMAIN (self), NULL);
 
+  ensure_usage (self);
   return G_LIST_MODEL (self->nodes);
 }
 

@@ -56,7 +56,10 @@ typedef struct
   char              *source_path;
   VmemDeviceAddress *address;
   GArray            *extras;
-  GWeakRef           domain;
+  /* The live device's domain, which owns it: the domain clears it when
+   * it lets the device go (_vmem_memory_device_orphan()), so that it never
+   * dangles, without a weak reference's cost. Main context only. */
+  VmemDomain        *domain;
   int                node;
   VmemMemoryAccess   access : 8;
   VmemTristate       discard : 8;
@@ -128,7 +131,6 @@ vmem_memory_device_finalize (GObject *object)
   g_free (priv->source_path);
   g_clear_pointer (&priv->address, vmem_device_address_free);
   g_clear_pointer (&priv->extras, g_array_unref);
-  g_weak_ref_clear (&priv->domain);
 
   G_OBJECT_CLASS (vmem_memory_device_parent_class)->finalize (object);
 }
@@ -181,7 +183,7 @@ vmem_memory_device_get_property (GObject    *object,
       g_value_set_boolean (value, priv->source_pmem);
       break;
     case PROP_DOMAIN:
-      g_value_take_object (value, g_weak_ref_get (&priv->domain));
+      g_value_set_object (value, priv->domain);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -406,7 +408,6 @@ vmem_memory_device_init (VmemMemoryDevice *self)
   VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
 
   priv->node = -1;
-  g_weak_ref_init (&priv->domain, NULL);
 }
 
 VmemDomain *
@@ -414,7 +415,7 @@ _vmem_memory_device_dup_domain (VmemMemoryDevice *self)
 {
   VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
 
-  return g_weak_ref_get (&priv->domain);
+  return priv->domain != NULL ? g_object_ref (priv->domain) : NULL;
 }
 
 /*
@@ -441,7 +442,7 @@ _vmem_memory_device_dup_live_domain (VmemMemoryDevice  *self,
       return NULL;
     }
 
-  domain = g_weak_ref_get (&priv->domain);
+  domain = priv->domain != NULL ? g_object_ref (priv->domain) : NULL;
   if (domain == NULL)
     g_set_error (error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND,
                  "Device '%s' no longer belongs to a domain: it was removed, "
@@ -455,7 +456,8 @@ _vmem_memory_device_dup_live_domain (VmemMemoryDevice  *self,
  *
  * Makes @self, a device just read for @domain and held by nobody else, a
  * live device of @domain: read-only, and reaching the guest through the
- * domain. The domain's store holds it; it refers to the domain weakly.
+ * domain. The domain's store holds it; it points back to the domain
+ * without a reference, until the domain orphans it.
  */
 void
 _vmem_memory_device_adopt (VmemMemoryDevice *self,
@@ -464,7 +466,7 @@ _vmem_memory_device_adopt (VmemMemoryDevice *self,
   VmemMemoryDevicePrivate *priv = vmem_memory_device_get_instance_private (self);
 
   priv->live = TRUE;
-  g_weak_ref_set (&priv->domain, domain);
+  priv->domain = domain;
 }
 
 /*
@@ -494,7 +496,7 @@ _vmem_memory_device_orphan (VmemMemoryDevice *self)
   if (!priv->orphaned)
     {
       priv->orphaned = TRUE;
-      g_weak_ref_set (&priv->domain, NULL);
+      priv->domain = NULL;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOMAIN]);
     }
 }

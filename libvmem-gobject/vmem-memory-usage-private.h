@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "vmem-domain-config.h"
+#include "vmem-memory-device.h"
 #include "vmem-memory-usage.h"
 
 G_BEGIN_DECLS
@@ -26,11 +27,15 @@ VmemMemoryUsage *_vmem_memory_usage_new     (int               node);
 /* Computes the domain's figures from its last read and its live devices,
  * and brings @usage (the whole domain) and @nodes (a GListStore of
  * VmemMemoryUsage, one per NUMA cell) up to date, each property notified
- * only when it changes. */
+ * only when it changes; nothing is notified of the objects of a domain
+ * being made, which nobody can watch yet. @usage and @nodes are %NULL
+ * until somebody asks for them: then only @out_hotplug is computed. */
 void             _vmem_memory_usage_compute (VmemDomainConfig   *config,
-                                             GListModel         *devices,
+                                             VmemMemoryDevice  **devices,
+                                             guint               n_devices,
                                              VmemMemoryUsage    *usage,
                                              GListStore         *nodes,
+                                             gboolean            notify,
                                              VmemHotplugFigures *out_hotplug);
 
 G_END_DECLS

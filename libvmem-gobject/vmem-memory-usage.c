@@ -274,9 +274,16 @@ set_figure (VmemMemoryUsage *self,
 
 static void
 set_figures (VmemMemoryUsage *self,
-             const Figures   *figures)
+             const Figures   *figures,
+             gboolean         notify)
 {
   guint64 old_total = total (&self->figures);
+
+  if (!notify)
+    {
+      self->figures = *figures;
+      return;
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   set_figure (self, &self->figures.base, figures->base, PROP_BASE);
@@ -317,14 +324,15 @@ saturating_sub (guint64 a,
 
 void
 _vmem_memory_usage_compute (VmemDomainConfig   *config,
-                            GListModel         *devices,
+                            VmemMemoryDevice  **devices,
+                            guint               n_devices,
                             VmemMemoryUsage    *usage,
                             GListStore         *nodes,
+                            gboolean            notify,
                             VmemHotplugFigures *out_hotplug)
 {
   GListModel *cells = vmem_domain_config_get_numa_cells (config);
   guint n_cells = g_list_model_get_n_items (cells);
-  guint n_devices = g_list_model_get_n_items (devices);
   g_autofree Figures *per_cell = g_new0 (Figures, MAX (n_cells, 1));
   g_autofree int *cell_ids = g_new0 (int, MAX (n_cells, 1));
   Figures whole = { 0, };
@@ -341,7 +349,7 @@ _vmem_memory_usage_compute (VmemDomainConfig   *config,
 
   for (guint i = 0; i < n_devices; i++)
     {
-      g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, i);
+      VmemMemoryDevice *device = devices[i];
       int node = vmem_memory_device_get_node (device);
 
       add_device (&whole, device);
@@ -360,7 +368,20 @@ _vmem_memory_usage_compute (VmemDomainConfig   *config,
   if (n_cells == 0)
     whole.base = saturating_sub (vmem_domain_config_get_memory (config), devices_size);
 
-  set_figures (usage, &whole);
+  out_hotplug->max_memory = vmem_domain_config_get_max_memory (config);
+  out_hotplug->slots = vmem_domain_config_get_max_memory_slots (config);
+  /* libvirt counts every memory device against the slots, virtio-mem
+   * devices included ("memory device count '2' exceeds slots count '1'"). */
+  out_hotplug->free_slots = out_hotplug->slots > n_devices ? out_hotplug->slots - n_devices : 0;
+  out_hotplug->headroom = out_hotplug->max_memory != 0
+    ? saturating_sub (out_hotplug->max_memory, whole.base + devices_size)
+    : 0;
+
+  /* The objects exist once somebody asked for them. */
+  if (usage == NULL)
+    return;
+
+  set_figures (usage, &whole, notify);
 
   /* One object per cell, the same objects while the cells stay. */
   if (g_list_model_get_n_items (G_LIST_MODEL (nodes)) != n_cells)
@@ -377,17 +398,8 @@ _vmem_memory_usage_compute (VmemDomainConfig   *config,
       g_autoptr(VmemMemoryUsage) node = g_list_model_get_item (G_LIST_MODEL (nodes), c);
 
       node->node = cell_ids[c];
-      set_figures (node, &per_cell[c]);
+      set_figures (node, &per_cell[c], notify);
     }
-
-  out_hotplug->max_memory = vmem_domain_config_get_max_memory (config);
-  out_hotplug->slots = vmem_domain_config_get_max_memory_slots (config);
-  /* libvirt counts every memory device against the slots, virtio-mem
-   * devices included ("memory device count '2' exceeds slots count '1'"). */
-  out_hotplug->free_slots = out_hotplug->slots > n_devices ? out_hotplug->slots - n_devices : 0;
-  out_hotplug->headroom = out_hotplug->max_memory != 0
-    ? saturating_sub (out_hotplug->max_memory, whole.base + devices_size)
-    : 0;
 }
 
 /**
