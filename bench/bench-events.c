@@ -17,7 +17,8 @@
  *   library   a handler of the items-changed of
  *             vmem_connection_get_domains(). Between the two, the library
  *             takes the event to a worker thread, which reads the domain
- *             (virDomainGetXMLDesc(), virDomainGetState(), parsing), and
+ *             (virDomainGetXMLDesc() and parsing; the state comes from the
+ *             event, or for a definition from the XML), and
  *             the read to the main loop, which makes the domain's objects
  *             and adds it to the model. An undefined domain's read fails;
  *             the worker asks libvirt whether it is gone, and the main
@@ -389,7 +390,7 @@ main (int   argc,
   detail = g_strdup_printf ("a domain of 4 memory devices defined on %s beside %u running "
                             "ones: from libvirt calling the event's first callback to the "
                             "handler of the library's items-changed, the domain read (one "
-                            "virDomainGetXMLDesc and one virDomainGetState) and in the "
+                            "virDomainGetXMLDesc, the state from the event) and in the "
                             "model, against a plain callback whose idle on the main loop "
                             "reads the XML and parses it with libxml2; %u events each side, "
                             "by blocks of %u alternating; target on the ratio for the "
