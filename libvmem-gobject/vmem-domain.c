@@ -429,14 +429,16 @@ fetch_config (virDomainPtr   dom,
                            gboolean       inactive,
                            GError       **error)
 {
+  /* Asked first: every libvirt call, virDomainGetName() too, clears the
+   * last error that the GError is made of. */
+  const char *name = virDomainGetName (dom);
   VmemDomainConfig *config;
   char *xml;
 
   xml = virDomainGetXMLDesc (dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
   if (xml == NULL)
     {
-      _vmem_set_error_from_libvirt (error, "Cannot read the XML of domain '%s'",
-                                    virDomainGetName (dom));
+      _vmem_set_error_from_libvirt (error, "Cannot read the XML of domain '%s'", name);
       return NULL;
     }
 
@@ -459,14 +461,14 @@ _vmem_domain_read_new (virDomainPtr   dom,
                        GError       **error)
 {
   g_autoptr(VmemDomainConfig) config = fetch_config (dom, FALSE, error);
+  const char *name = virDomainGetName (dom);
   int state, reason;
 
   if (config == NULL ||
       virDomainGetState (dom, &state, &reason, 0) < 0)
     {
       if (config != NULL)
-        _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'",
-                                      virDomainGetName (dom));
+        _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'", name);
       virDomainFree (dom);
       return NULL;
     }
@@ -527,12 +529,12 @@ _vmem_domain_read_new_after_event (virDomainPtr   dom,
     state = VMEM_DOMAIN_STATE_SHUTOFF;
   else if (state < 0 || state == VMEM_DOMAIN_STATE_SHUTOFF)
     {
+      const char *name = virDomainGetName (dom);
       int reason;
 
       if (virDomainGetState (dom, &state, &reason, 0) < 0)
         {
-          _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'",
-                                        virDomainGetName (dom));
+          _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'", name);
           virDomainFree (dom);
           return NULL;
         }
@@ -1085,12 +1087,12 @@ resolve_flags (virDomainPtr      dom,
                gboolean         *out_active,
                GError          **error)
 {
+  const char *name = virDomainGetName (dom);
   int active = virDomainIsActive (dom);
 
   if (active < 0)
     {
-      _vmem_set_error_from_libvirt (error, "Cannot tell whether domain '%s' runs",
-                                    virDomainGetName (dom));
+      _vmem_set_error_from_libvirt (error, "Cannot tell whether domain '%s' runs", name);
       return FALSE;
     }
 
