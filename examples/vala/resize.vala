@@ -22,8 +22,10 @@ const OptionEntry[] options = {
 };
 
 async int resize (string uri, string name, string alias, uint64 size, Cancellable cancellable) {
+  /* An open connection holds its domains and lives until it is closed:
+   * close it on every way out. */
+  var conn = new Vmem.Connection (uri);
   try {
-    var conn = new Vmem.Connection (uri);
     yield conn.open_async (cancellable);
     var domain = yield conn.lookup_domain_async (name, cancellable);
 
@@ -45,7 +47,6 @@ async int resize (string uri, string name, string alias, uint64 size, Cancellabl
            Vmem.size_format (device.current_size), Vmem.size_format (size));
     yield device.resize_async (size, cancellable);
     print ("%s has %s\n", alias, Vmem.size_format (device.current_size));
-    conn.close ();
     return 0;
   } catch (Vmem.Error.NOT_FOUND e) {
     printerr ("%s\n", e.message);
@@ -68,6 +69,8 @@ async int resize (string uri, string name, string alias, uint64 size, Cancellabl
   } catch (Error e) {
     printerr ("%s\n", e.message);
     return 1;
+  } finally {
+    conn.close ();
   }
 }
 

@@ -9,8 +9,10 @@
 // signals. Expected values are read from the same file. The live layer
 // runs on libvirt's test driver, in the process: list models iterated with
 // for...of, async pairs awaited through Gio._promisify, errors matched by
-// domain and code, properties and signals by name. Prints TAP and exits
-// non-zero when a test fails.
+// domain and code, properties and signals by name, the connection's model
+// of domains and its signals while libvirt-gobject defines and undefines a
+// domain beside the library, and a domain's memory figures. Prints TAP and
+// exits non-zero when a test fails.
 //
 // Usage: gjs test-bindings.js [DOMAIN-XML]; without an argument, the
 // corpus's memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
@@ -235,19 +237,23 @@ test('connection open', () => {
   assertEqual(conn.connected, false, 'connected after close()');
 });
 
-// A running domain with a virtio-mem device and a DIMM, for libvirt's test
-// driver through a test:///FILE URI. The driver keeps only aliases that
-// start with "ua-".
+// A running domain with two NUMA nodes, a virtio-mem device on the first
+// and a DIMM on the second, for libvirt's test driver through a
+// test:///FILE URI. The driver keeps only aliases that start with "ua-".
+const nodeUuid = '7d4a2b1c-0e9f-4a8b-9c7d-6e5f4a3b2c1d';
 const nodeXml = `<node>
   <domain type='test'>
     <name>vmem-gjs</name>
-    <uuid>7d4a2b1c-0e9f-4a8b-9c7d-6e5f4a3b2c1d</uuid>
+    <uuid>${nodeUuid}</uuid>
     <maxMemory slots='16' unit='GiB'>16</maxMemory>
-    <memory unit='MiB'>2048</memory>
-    <currentMemory unit='MiB'>512</currentMemory>
-    <vcpu>1</vcpu>
+    <memory unit='MiB'>2560</memory>
+    <currentMemory unit='MiB'>1024</currentMemory>
+    <vcpu>2</vcpu>
     <os><type arch='x86_64'>hvm</type></os>
-    <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>
+    <cpu><numa>
+      <cell id='0' cpus='0' memory='512' unit='MiB'/>
+      <cell id='1' cpus='1' memory='512' unit='MiB'/>
+    </numa></cpu>
     <devices>
       <memory model='virtio-mem'>
         <target><size unit='GiB'>1</size><node>0</node>
@@ -255,7 +261,7 @@ const nodeXml = `<node>
         <alias name='ua-vmem0'/>
       </memory>
       <memory model='dimm'>
-        <target><size unit='MiB'>512</size><node>0</node></target>
+        <target><size unit='MiB'>512</size><node>1</node></target>
         <alias name='ua-dimm0'/>
         <address type='dimm' slot='0'/>
       </memory>
@@ -293,10 +299,18 @@ test('live list models', () => {
   conn.open(null);
   const domains = conn.get_domains();
   assert(domains instanceof Gio.ListModel, 'a Gio.ListModel');
+  assertEqual(domains.get_item_type().name, 'VmemDomain', 'item type');
   assertEqual(domains, conn.domains, 'the domains property');
   assertEqual([...domains].map(d => d.name).join(','), 'vmem-gjs', 'for...of domains');
 
-  const domain = conn.lookup_domain('vmem-gjs');
+  // The model's objects, by name or UUID, without asking libvirt.
+  const domain = conn.find_domain('vmem-gjs');
+  assert(domain instanceof Vmem.Domain, 'find_domain()');
+  assertEqual(domain, domains.get_item(0), 'find_domain() gives the model\'s domain');
+  assertEqual(domain.uuid, nodeUuid, 'uuid');
+  assertEqual(conn.find_domain(nodeUuid), domain, 'find_domain() by UUID');
+  assertEqual(conn.lookup_domain('vmem-gjs'), domain, 'lookup_domain() gives the model\'s domain');
+  assertEqual(domain.connection, conn, 'the connection property');
   const devices = domain.get_memory_devices();
   assertEqual(devices, domain.memory_devices, 'the memory-devices property');
   const aliases = [];
@@ -364,8 +378,14 @@ test('async pairs with await', async () => {
   description.block_size = 2 * 1024 ** 2;
   await assertRejectsVmem(description.set_requested_size_async(256 * 1024 ** 2,
     Vmem.AffectFlags.CURRENT, null), Vmem.Error.NOT_SUPPORTED, 'a description refuses the command');
+  await assertRejectsVmem(description.resize_async(256 * 1024 ** 2, null),
+    Vmem.Error.NOT_SUPPORTED, 'a description does not resize');
   description.requested_size = 256 * 1024 ** 2;
   assertEqual(description.get_requested_size(), 256 * 1024 ** 2, 'requested size set');
+  const made = new Vmem.VirtioMem({size: 1024 ** 3, block_size: 2 * 1024 ** 2,
+    requested_size: 256 * 1024 ** 2});
+  assertEqual(made.get_requested_size(), 256 * 1024 ** 2, 'requested size given at construction');
+  assert(made.validate(), 'a valid description');
 
   // The test driver cannot attach; an invalid description is refused first.
   await assertRejectsVmem(domain.attach_device_async(Vmem.Dimm.new(), Vmem.AffectFlags.LIVE, null),
@@ -381,6 +401,7 @@ test('the live model', () => {
   const device = conn.lookup_domain('vmem-gjs').find_memory_device('ua-vmem0');
   System.gc();
   assert(device.is_live(), 'is_live()');
+  assert(device.domain instanceof Vmem.Domain, 'the domain property after a collection');
   assertEqual(device.domain, conn.find_domain('vmem-gjs'), 'the domain property');
   assertEqual(conn.find_domain('no-such-domain'), null, 'find_domain() of no domain');
   const e = assertThrowsVmem(() => device.set_requested_size(256 * 1024 ** 2, Vmem.AffectFlags.LIVE, null),
@@ -392,30 +413,156 @@ test('the live model', () => {
   assertEqual(copy.domain, null, 'a description has no domain');
   assert(copy.equal(device), 'equal to the live device');
 
-  // From the test's XML: 512 MiB on node 0, a 1 GiB virtio-mem device
-  // asked for 128 MiB, a 512 MiB DIMM, 16 GiB and 16 slots at most.
+  // A live device is read-only, but for the stall timeout.
+  device.stall_timeout = 5000;
+  assertEqual(device.get_stall_timeout(), 5000, 'stall-timeout of a live device');
+
+  // From the test's XML: 512 MiB on each of two nodes, a 1 GiB virtio-mem
+  // device on node 0 asked for 128 MiB, a 512 MiB DIMM on node 1, 16 GiB
+  // and 16 slots at most.
+  const MiB = 1024 ** 2;
   const domain = device.domain;
   const memory = domain.memory;
+  assert(memory instanceof Vmem.MemoryUsage, 'a MemoryUsage');
   assertEqual(memory, domain.get_memory(), 'the memory property');
-  assertEqual(memory.node, -1, 'the whole domain');
-  assertEqual(memory.base, 512 * 1024 ** 2, 'base');
-  assertEqual(memory.dimm, 512 * 1024 ** 2, 'dimm');
-  assertEqual(memory.get_plugged(Vmem.MemoryModel.DIMM), memory.dimm, 'get_plugged()');
-  assertEqual(memory.virtio_mem, 0, 'virtio-mem plugged');
-  assertEqual(memory.virtio_mem_requested, 128 * 1024 ** 2, 'virtio-mem requested');
-  assertEqual(memory.virtio_mem_maximum, 1024 ** 3, 'virtio-mem maximum');
-  assertEqual(memory.total, 1024 ** 3, 'total');
-  const nodes = [...domain.get_numa_nodes()];
-  assertEqual(nodes.map(n => n.node).join(','), '0', 'numa nodes');
-  assertEqual(nodes[0].total, 1024 ** 3, 'node 0 total');
-  assertEqual(domain.max_memory, 16 * 1024 ** 3, 'max-memory');
+  assertUsage(memory, {node: -1, base: 1024 * MiB, dimm: 512 * MiB, virtio_mem: 0,
+    virtio_mem_requested: 128 * MiB, virtio_mem_maximum: 1024 * MiB, total: 1536 * MiB});
+  const nodes = domain.get_numa_nodes();
+  assertEqual(nodes, domain.numa_nodes, 'the numa-nodes property');
+  assertEqual(nodes.get_item_type().name, 'VmemMemoryUsage', 'numa-nodes item type');
+  assertEqual(nodes.get_n_items(), 2, 'numa nodes');
+  const [node0, node1] = nodes;
+  assertUsage(node0, {node: 0, base: 512 * MiB, dimm: 0, virtio_mem: 0,
+    virtio_mem_requested: 128 * MiB, virtio_mem_maximum: 1024 * MiB, total: 512 * MiB});
+  assertUsage(node1, {node: 1, base: 512 * MiB, dimm: 512 * MiB, virtio_mem: 0,
+    virtio_mem_requested: 0, virtio_mem_maximum: 0, total: 1024 * MiB});
+  assertEqual(domain.max_memory, 16 * 1024 * MiB, 'max-memory');
   assertEqual(domain.memory_slots, 16, 'memory-slots');
+  // libvirt counts every memory device against the slots.
   assertEqual(domain.free_memory_slots, 14, 'free-memory-slots');
-  assertEqual(domain.hotplug_headroom, 14 * 1024 ** 3, 'hotplug-headroom');
+  assertEqual(domain.get_free_memory_slots(), 14, 'get_free_memory_slots()');
+  // 16 GiB less the boot memory and the devices, virtio-mem at full size.
+  assertEqual(domain.hotplug_headroom, (16 * 1024 - 1024 - 1024 - 512) * MiB, 'hotplug-headroom');
+  assertEqual(domain.get_hotplug_headroom(), domain.hotplug_headroom, 'get_hotplug_headroom()');
 
+  // A snapshot is a copy, a new one each time.
   const config = domain.dup_config();
-  assertEqual([...config.get_memory_devices()].filter(d => d.is_live()).length, 0, 'a snapshot of descriptions');
+  assert(config instanceof Vmem.DomainConfig, 'dup_config()');
+  assert(domain.dup_config() !== config, 'a new snapshot each time');
+  const copies = [...config.get_memory_devices()];
+  assertEqual(copies.map(d => d.alias).join(','), 'ua-vmem0,ua-dimm0', 'the snapshot\'s devices');
+  assertEqual(copies.filter(d => d.is_live()).length, 0, 'a snapshot of descriptions');
+  assert(copies[0] !== device && copies[0].equal(device), 'a copy of the live device');
   conn.close();
+});
+
+// The figures of a Vmem.MemoryUsage, by property and by getter.
+function assertUsage(usage, expected) {
+  const what = `node ${expected.node}`;
+  for (const [name, value] of Object.entries(expected))
+    assertEqual(usage[name], value, `${what}: ${name}`);
+  assertEqual(usage.get_node(), expected.node, `${what}: get_node()`);
+  assertEqual(usage.get_base(), expected.base, `${what}: get_base()`);
+  assertEqual(usage.get_total(), expected.total, `${what}: get_total()`);
+  assertEqual(usage.get_virtio_mem_requested(), expected.virtio_mem_requested,
+    `${what}: get_virtio_mem_requested()`);
+  assertEqual(usage.get_virtio_mem_maximum(), expected.virtio_mem_maximum,
+    `${what}: get_virtio_mem_maximum()`);
+  assertEqual(usage.get_plugged(Vmem.MemoryModel.DIMM), expected.dimm, `${what}: plugged DIMM`);
+  assertEqual(usage.get_plugged(Vmem.MemoryModel.VIRTIO_MEM), expected.virtio_mem,
+    `${what}: plugged virtio-mem`);
+  for (const model of [Vmem.MemoryModel.NVDIMM, Vmem.MemoryModel.VIRTIO_PMEM, Vmem.MemoryModel.SGX_EPC])
+    assertEqual(usage.get_plugged(model), 0, `${what}: plugged model ${model}`);
+  assertEqual(usage.nvdimm + usage.virtio_pmem + usage.sgx_epc, 0, `${what}: other models`);
+}
+
+test('the domain model opens and closes', () => {
+  // The same model throughout: opening fills it and closing empties it,
+  // with one items-changed each and no domain-added or domain-removed.
+  const conn = Vmem.Connection.new(nodeUri);
+  const domains = conn.domains;
+  assertEqual(domains.get_n_items(), 0, 'empty before open()');
+  const seen = [];
+  domains.connect('items-changed', (m, position, removed, added) =>
+    seen.push(`items-changed ${position} ${removed} ${added}`));
+  conn.connect('domain-added', (c, d) => seen.push(`added ${d.name}`));
+  conn.connect('domain-removed', (c, d) => seen.push(`removed ${d.name}`));
+
+  conn.open(null);
+  assertEqual(seen.join(';'), 'items-changed 0 0 1', 'open()');
+  assertEqual(conn.domains, domains, 'the same model');
+  assertEqual([...domains].map(d => d.name).join(','), 'vmem-gjs', 'the domains');
+
+  seen.length = 0;
+  conn.close();
+  assertEqual(seen.join(';'), 'items-changed 0 1 0', 'close()');
+  assertEqual(conn.get_domains(), domains, 'the same model');
+  assertEqual(domains.get_n_items(), 0, 'empty after close()');
+  assertEqual(conn.find_domain('vmem-gjs'), null, 'find_domain() once closed');
+});
+
+// Resolves once @done() holds, as the running main loop dispatches;
+// rejects after 10 s.
+function waitFor(done, what) {
+  const start = GLib.get_monotonic_time();
+  return new Promise((resolve, reject) => {
+    GLib.timeout_add(GLib.PRIORITY_DEFAULT, 10, () => {
+      if (done())
+        resolve();
+      else if (GLib.get_monotonic_time() - start > 10 * 1000000)
+        reject(new Error(`timed out waiting for ${what}`));
+      else
+        return GLib.SOURCE_CONTINUE;
+      return GLib.SOURCE_REMOVE;
+    });
+  });
+}
+
+test('domain-added and domain-removed', async () => {
+  // test:///default shares its state within the process: libvirt-gobject
+  // defines and undefines a domain beside the library. Its connection
+  // class registers libvirt-glib's event loop, which libvirt refuses (with
+  // a warning) once the library registered its own. The test packages
+  // bring its introspection data (gir1.2-libvirt-glib-1.0).
+  imports.gi.versions.LibvirtGObject = '1.0';
+  imports.gi.versions.LibvirtGConfig = '1.0';
+  const {LibvirtGObject, LibvirtGConfig} = imports.gi;
+
+  const conn = Vmem.Connection.new('test:///default');
+  conn.open(null);
+  const plain = LibvirtGObject.Connection.new('test:///default');
+  plain.open(null);
+  const domains = conn.get_domains();
+  const n = domains.get_n_items();
+  const seen = [];
+  domains.connect('items-changed', (m, position, removed, added) =>
+    seen.push(`items-changed ${position} ${removed} ${added}`));
+  conn.connect('domain-added', (c, d) => seen.push(d));
+  conn.connect('domain-removed', (c, d) => seen.push(d));
+  try {
+    const dom = plain.create_domain(LibvirtGConfig.Domain.new_from_xml(
+      "<domain type='test'><name>vmem-gjs-signals</name><memory>524288</memory>" +
+      '<os><type>hvm</type></os></domain>'));
+    await waitFor(() => seen.length >= 2, 'domain-added');
+    const added = conn.find_domain('vmem-gjs-signals');
+    assert(added instanceof Vmem.Domain, 'the new domain is in the model');
+    // The model changed first, in the same dispatch.
+    assertEqual(seen[0], `items-changed ${n} 0 1`, 'items-changed on define');
+    assertEqual(seen[1], added, 'domain-added gives the model\'s domain');
+    assertEqual(domains.get_item(n), added, 'at the end of the model');
+    assertEqual(added.state, Vmem.DomainState.SHUTOFF, 'defined, not running');
+
+    seen.length = 0;
+    dom.delete(0);
+    await waitFor(() => seen.length >= 2, 'domain-removed');
+    assertEqual(seen[0], `items-changed ${n} 1 0`, 'items-changed on undefine');
+    assertEqual(seen[1], added, 'domain-removed gives the domain');
+    assertEqual(conn.find_domain('vmem-gjs-signals'), null, 'gone from the model');
+    assertEqual(domains.get_n_items(), n, 'as many domains as before');
+  } finally {
+    plain.close();
+    conn.close();
+  }
 });
 
 test('properties and signals by name', async () => {

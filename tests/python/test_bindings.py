@@ -10,6 +10,12 @@
 # domain and codes, out parameters, and notify signals. The expected
 # values are read from the same file with ElementTree.
 #
+# The live layer runs on libvirt's test driver, in this process: the
+# connection's model of domains and its signals while libvirt-python
+# defines, undefines, creates and destroys domains beside the library,
+# live devices that outlive the collector and descriptions that reach no
+# guest, and a domain's memory figures, checked against its XML.
+#
 # Usage: test_bindings.py [DOMAIN-XML]; without an argument, the corpus's
 # memory-hotplug-virtio-mem.xml under $VMEM_TEST_CORPUS_DIR.
 
@@ -275,19 +281,22 @@ class DeviceTestCase(unittest.TestCase):
 
 
 
-# A running domain with a virtio-mem device and a DIMM, for libvirt's test
-# driver through a test:///FILE URI. The driver keeps only aliases that
-# start with "ua-".
+# A running domain with two NUMA nodes, a virtio-mem device on the first and
+# a DIMM on the second, for libvirt's test driver through a test:///FILE
+# URI. The driver keeps only aliases that start with "ua-".
 NODE_XML = """<node>
   <domain type='test'>
     <name>vmem-python</name>
     <uuid>3c8e1f2a-5b6d-4e7f-9a0b-1c2d3e4f5a6b</uuid>
     <maxMemory slots='16' unit='GiB'>16</maxMemory>
-    <memory unit='MiB'>2048</memory>
-    <currentMemory unit='MiB'>512</currentMemory>
-    <vcpu>1</vcpu>
+    <memory unit='MiB'>2560</memory>
+    <currentMemory unit='MiB'>1024</currentMemory>
+    <vcpu>2</vcpu>
     <os><type arch='x86_64'>hvm</type></os>
-    <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>
+    <cpu><numa>
+      <cell id='0' cpus='0' memory='512' unit='MiB'/>
+      <cell id='1' cpus='1' memory='512' unit='MiB'/>
+    </numa></cpu>
     <devices>
       <memory model='virtio-mem'>
         <target><size unit='GiB'>1</size><node>0</node>
@@ -295,7 +304,7 @@ NODE_XML = """<node>
         <alias name='ua-vmem0'/>
       </memory>
       <memory model='dimm'>
-        <target><size unit='MiB'>512</size><node>0</node></target>
+        <target><size unit='MiB'>512</size><node>1</node></target>
         <alias name='ua-dimm0'/>
         <address type='dimm' slot='0'/>
       </memory>
@@ -303,6 +312,38 @@ NODE_XML = """<node>
   </domain>
 </node>
 """
+NODE_TREE = ET.fromstring(NODE_XML).find('domain')
+
+
+def expected_usage(tree, node=-1):
+    """The figures of a Vmem.MemoryUsage from a domain's XML, keyed as its
+    properties: of NUMA node @node, or of the whole domain (-1). The
+    domain has NUMA cells, which give the boot memory."""
+    cells = [cell for cell in tree.findall('./cpu/numa/cell')
+             if node < 0 or int(cell.get('id')) == node]
+    assert cells, 'the domain has no NUMA cell %d' % node
+    memories = [memory for memory in tree.findall('./devices/memory')
+                if node < 0 or int(memory.findtext('./target/node', '-1')) == node]
+
+    def devices(model, part='size'):
+        return sum(element_size(memory.find('./target/' + part))
+                   for memory in memories if memory.get('model') == model)
+
+    figures = {
+        'node': node,
+        'base': sum(scale(cell.get('memory'), cell.get('unit')) for cell in cells),
+        'dimm': devices('dimm'),
+        'nvdimm': devices('nvdimm'),
+        'virtio_pmem': devices('virtio-pmem'),
+        'sgx_epc': devices('sgx-epc'),
+        # Plugged: the current sizes, which a domain of the test driver
+        # does not report.
+        'virtio_mem': devices('virtio-mem', 'current'),
+        'virtio_mem_requested': devices('virtio-mem', 'requested'),
+        'virtio_mem_maximum': devices('virtio-mem'),
+    }
+    figures['total'] = figures['base'] + figures['dimm'] + figures['virtio_mem']
+    return figures
 
 
 class ConnectionTestCase(unittest.TestCase):
@@ -357,11 +398,21 @@ class ConnectionTestCase(unittest.TestCase):
 
     def test_list_models(self):
         domains = self.conn.get_domains()
+        self.assertIsInstance(domains, Gio.ListModel)
+        self.assertEqual(domains.get_item_type(), Vmem.Domain.__gtype__)
         self.assertIs(domains, self.conn.props.domains)
         self.assertEqual(len(domains), 1)
         self.assertEqual([d.props.name for d in domains], ['vmem-python'])
         domain = domains[0]
         self.assertIsInstance(domain, Vmem.Domain)
+        self.assertEqual(domain.props.uuid, NODE_TREE.findtext('uuid'))
+        self.assertIs(domain.props.connection, self.conn)
+
+        # The model's objects, by name or UUID, without asking libvirt.
+        self.assertIs(self.conn.find_domain('vmem-python'), domain)
+        self.assertIs(self.conn.find_domain(domain.props.uuid), domain)
+        self.assertIs(self.conn.lookup_domain(domain.props.uuid), domain)
+        self.assertIsNone(self.conn.find_domain('no-such-domain'))
 
         devices = domain.get_memory_devices()
         self.assertIs(devices, domain.props.memory_devices)
@@ -413,8 +464,17 @@ class ConnectionTestCase(unittest.TestCase):
         with self.assertRaises(GLib.Error) as cm:
             description.set_requested_size(256 << 20, Vmem.AffectFlags.CURRENT, None)
         self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED), cm.exception)
+        source, result = self.run_async(lambda cb: description.resize_async(256 << 20, None, cb))
+        self.assertIs(source, description)
+        with self.assertRaises(GLib.Error) as cm:
+            description.resize_finish(result)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED), cm.exception)
+        self.assertEqual(description.get_requested_size(), 512 << 20)
         description.props.requested_size = 256 << 20
         self.assertEqual(description.get_requested_size(), 256 << 20)
+        made = Vmem.VirtioMem(size=1 << 30, block_size=2 << 20, requested_size=256 << 20)
+        self.assertEqual(made.get_requested_size(), 256 << 20)
+        self.assertTrue(made.validate())
 
     def test_async_pairs(self):
         # PyGObject 3.42 has no awaitables: the pairs run with a callback.
@@ -450,10 +510,11 @@ class ConnectionTestCase(unittest.TestCase):
         device = self.conn.lookup_domain('vmem-python').find_memory_device('ua-vmem0')
         gc.collect()
         self.assertTrue(device.is_live())
+        self.assertIsNotNone(device.props.domain)
         self.assertIs(device.props.domain, self.conn.find_domain('vmem-python'))
-        self.assertIsNone(self.conn.find_domain('no-such-domain'))
         with self.assertRaises(GLib.Error) as cm:
-            device.set_requested_size(256 << 20, Vmem.AffectFlags.LIVE, None)
+            self.conn.lookup_domain('vmem-python').find_memory_device('ua-vmem0').set_requested_size(
+                256 << 20, Vmem.AffectFlags.LIVE, None)
         # libvirt's refusal (the test driver cannot resize), not the library's.
         self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED), cm.exception)
         self.assertIn('this function is not supported', cm.exception.message)
@@ -466,69 +527,209 @@ class ConnectionTestCase(unittest.TestCase):
         self.assertTrue(Vmem.MemoryDevice.equal(copy, device))
         copy.props.size = 2 << 30
         self.assertEqual(device.props.size, 1 << 30)
+        # The stall timeout is the application's, live or not.
+        device.props.stall_timeout = 5000
+        self.assertEqual(device.get_stall_timeout(), 5000)
 
-        # A snapshot is a copy too.
+        # A snapshot is a copy too, a new one each time.
         domain = device.props.domain
         config = domain.dup_config()
-        self.assertEqual([d.props.alias for d in config.get_memory_devices()], ['ua-vmem0', 'ua-dimm0'])
-        self.assertFalse(any(d.is_live() for d in config.get_memory_devices()))
+        self.assertIsInstance(config, Vmem.DomainConfig)
+        self.assertIsNot(domain.dup_config(), config)
+        self.assertEqual(config.props.name, 'vmem-python')
+        copies = list(config.get_memory_devices())
+        self.assertEqual([d.props.alias for d in copies], ['ua-vmem0', 'ua-dimm0'])
+        self.assertFalse(any(d.is_live() for d in copies))
+        for live, copied in zip(domain.get_memory_devices(), copies):
+            self.assertIsNot(copied, live)
+            self.assertTrue(live.equal(copied))
 
     def test_figures(self):
-        # From NODE_XML: 512 MiB on node 0, a 1 GiB virtio-mem device asked
-        # for 128 MiB, a 512 MiB DIMM, 16 GiB and 16 slots at most.
+        # NODE_XML's domain, as a whole and node by node.
         domain = self.conn.find_domain('vmem-python')
         memory = domain.get_memory()
+        self.assertIsInstance(memory, Vmem.MemoryUsage)
         self.assertIs(memory, domain.props.memory)
-        self.assertEqual(memory.props.node, -1)
-        self.assertEqual(memory.props.base, 512 << 20)
-        self.assertEqual(memory.get_plugged(Vmem.MemoryModel.DIMM), 512 << 20)
-        self.assertEqual(memory.props.dimm, 512 << 20)
-        self.assertEqual(memory.props.virtio_mem, 0)
-        self.assertEqual(memory.props.virtio_mem_requested, 128 << 20)
-        self.assertEqual(memory.props.virtio_mem_maximum, 1 << 30)
-        self.assertEqual(memory.props.total, 1 << 30)
+        expected = expected_usage(NODE_TREE)
+        self.assertGreater(expected['dimm'], 0)
+        self.assertGreater(expected['virtio_mem_requested'], 0)
+        self.assert_usage(memory, expected)
+
         nodes = domain.get_numa_nodes()
+        self.assertIsInstance(nodes, Gio.ListModel)
+        self.assertEqual(nodes.get_item_type(), Vmem.MemoryUsage.__gtype__)
         self.assertIs(nodes, domain.props.numa_nodes)
-        self.assertEqual([n.props.node for n in nodes], [0])
-        self.assertEqual(nodes[0].props.total, 1 << 30)
-        self.assertEqual(domain.props.max_memory, 16 << 30)
-        self.assertEqual(domain.props.memory_slots, 16)
-        self.assertEqual(domain.props.free_memory_slots, 14)
-        self.assertEqual(domain.props.hotplug_headroom, (16 << 30) - (512 << 20) - (1 << 30) - (512 << 20))
+        cells = [int(cell.get('id')) for cell in NODE_TREE.findall('./cpu/numa/cell')]
+        self.assertEqual([n.props.node for n in nodes], cells)
+        for usage in nodes:
+            self.assert_usage(usage, expected_usage(NODE_TREE, usage.props.node))
+
+        max_memory = NODE_TREE.find('maxMemory')
+        slots = int(max_memory.get('slots'))
+        memories = NODE_TREE.findall('./devices/memory')
+        self.assertEqual(domain.props.max_memory, element_size(max_memory))
+        self.assertEqual(domain.get_max_memory(), element_size(max_memory))
+        self.assertEqual(domain.props.memory_slots, slots)
+        # libvirt counts every memory device against the slots.
+        self.assertEqual(domain.props.free_memory_slots, slots - len(memories))
+        self.assertEqual(domain.get_free_memory_slots(), slots - len(memories))
+        # What is left once the boot memory and every device, virtio-mem by
+        # its full size, are counted.
+        headroom = (element_size(max_memory) - expected['base'] -
+                    sum(element_size(m.find('./target/size')) for m in memories))
+        self.assertGreater(headroom, 0)
+        self.assertEqual(domain.props.hotplug_headroom, headroom)
+        self.assertEqual(domain.get_hotplug_headroom(), headroom)
+
+    def assert_usage(self, usage, expected):
+        for name, value in expected.items():
+            self.assertEqual(getattr(usage.props, name), value, f'node {usage.props.node}: {name}')
+        self.assertEqual(usage.get_node(), expected['node'])
+        self.assertEqual(usage.get_base(), expected['base'])
+        self.assertEqual(usage.get_total(), expected['total'])
+        self.assertEqual(usage.get_virtio_mem_requested(), expected['virtio_mem_requested'])
+        self.assertEqual(usage.get_virtio_mem_maximum(), expected['virtio_mem_maximum'])
+        for model in (Vmem.MemoryModel.DIMM, Vmem.MemoryModel.NVDIMM, Vmem.MemoryModel.VIRTIO_PMEM,
+                      Vmem.MemoryModel.VIRTIO_MEM, Vmem.MemoryModel.SGX_EPC):
+            self.assertEqual(usage.get_plugged(model),
+                             expected[model.value_nick.replace('-', '_')], model.value_nick)
+
+    def test_model_open_close(self):
+        # The same model throughout: opening fills it and closing empties
+        # it, with one items-changed each and no domain-added or
+        # domain-removed.
+        conn = Vmem.Connection.new(self.uri)
+        domains = conn.props.domains
+        self.assertIs(conn.get_domains(), domains)
+        self.assertEqual(len(domains), 0)
+        seen = []
+        domains.connect('items-changed', lambda m, p, r, a: seen.append(('items-changed', p, r, a)))
+        conn.connect('domain-added', lambda c, d: seen.append(('added', d.props.name)))
+        conn.connect('domain-removed', lambda c, d: seen.append(('removed', d.props.name)))
+
+        conn.open(None)
+        self.assertEqual(seen, [('items-changed', 0, 0, 1)])
+        self.assertIs(conn.props.domains, domains)
+        self.assertEqual([d.props.name for d in domains], ['vmem-python'])
+
+        del seen[:]
+        conn.close()
+        self.assertEqual(seen, [('items-changed', 0, 1, 0)])
+        self.assertIs(conn.props.domains, domains)
+        self.assertEqual(len(domains), 0)
+        self.assertIsNone(conn.find_domain('vmem-python'))
+
+    def wait_for(self, seen, n, what):
+        """Runs a main loop until @seen has @n entries, for at most 10 s."""
+        loop = GLib.MainLoop()
+
+        def poll():
+            if len(seen) >= n:
+                loop.quit()
+                return GLib.SOURCE_REMOVE
+            return GLib.SOURCE_CONTINUE
+
+        def failsafe():
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        sources = [GLib.timeout_add(10, poll), GLib.timeout_add_seconds(10, failsafe)]
+        loop.run()
+        for source in sources:
+            if GLib.main_context_default().find_source_by_id(source):
+                GLib.source_remove(source)
+        self.assertGreaterEqual(len(seen), n, 'timed out waiting for ' + what)
 
     def test_domain_signals(self):
         # test:///default shares its state within the process: libvirt-python
-        # defines and undefines a domain beside the library.
+        # defines and undefines, creates and destroys a domain beside the
+        # library.
         conn = Vmem.Connection.new('test:///default')
         conn.open(None)
         plain = libvirt.open('test:///default')
-        loop = GLib.MainLoop()
         seen = []
         domains = conn.get_domains()
-        domains.connect('items-changed', lambda m, p, r, a: seen.append(('items-changed', r, a)))
+        domains.connect('items-changed', lambda m, p, r, a: seen.append(('items-changed', p, r, a)))
 
         def on_domain(conn, domain, what):
-            seen.append((what, domain.get_name()))
-            loop.quit()
+            seen.append((what, domain))
 
         conn.connect('domain-added', on_domain, 'added')
         conn.connect('domain-removed', on_domain, 'removed')
         try:
+            n = len(domains)
             dom = plain.defineXML(
                 "<domain type='test'><name>vmem-python-signals</name><memory>524288</memory>"
                 "<os><type>hvm</type></os></domain>")
-            timeout = GLib.timeout_add_seconds(10, loop.quit)
-            loop.run()
-            GLib.source_remove(timeout)
-            self.assertEqual(seen, [('items-changed', 0, 1), ('added', 'vmem-python-signals')])
-            self.assertIsNotNone(conn.find_domain('vmem-python-signals'))
+            self.wait_for(seen, 2, 'domain-added')
+            added = conn.find_domain('vmem-python-signals')
+            self.assertIsNotNone(added)
+            # The model changed first, in the same dispatch.
+            self.assertEqual(seen, [('items-changed', n, 0, 1), ('added', added)])
+            self.assertIs(domains[n], added)
+            self.assertEqual(added.props.state, Vmem.DomainState.SHUTOFF)
+            self.assertEqual(added.props.uuid, dom.UUIDString())
+
+            del seen[:]
+            dom.undefine()
+            self.wait_for(seen, 2, 'domain-removed')
+            self.assertEqual(seen, [('items-changed', n, 1, 0), ('removed', added)])
+            self.assertIsNone(conn.find_domain('vmem-python-signals'))
+            self.assertEqual(len(domains), n)
+
+            # A transient domain is in the model while it runs.
+            del seen[:]
+            dom = plain.createXML(
+                "<domain type='test'><name>vmem-python-transient</name><memory>524288</memory>"
+                "<os><type>hvm</type></os></domain>", 0)
+            self.wait_for(seen, 2, 'domain-added')
+            added = conn.find_domain('vmem-python-transient')
+            self.assertIsNotNone(added)
+            self.assertEqual(seen, [('items-changed', n, 0, 1), ('added', added)])
+            self.assertEqual(added.props.state, Vmem.DomainState.RUNNING)
+
+            del seen[:]
+            dom.destroy()
+            self.wait_for(seen, 2, 'domain-removed')
+            self.assertEqual(seen, [('items-changed', n, 1, 0), ('removed', added)])
+            self.assertIsNone(conn.find_domain('vmem-python-transient'))
+        finally:
+            plain.close()
+            conn.close()
+
+    def test_removed_domain(self):
+        # A domain undefined beside the library leaves the model; once the
+        # application lets go of it too, its devices belong to no domain
+        # and refuse commands.
+        conn = Vmem.Connection.new('test:///default')
+        conn.open(None)
+        plain = libvirt.open('test:///default')
+        removed = []
+        conn.connect('domain-removed', lambda c, d: removed.append(d.props.name))
+        try:
+            dom = plain.defineXML(
+                "<domain type='test'><name>vmem-python-removed</name>"
+                "<maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='MiB'>1536</memory>"
+                "<os><type arch='x86_64'>hvm</type></os>"
+                "<cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>"
+                "<devices><memory model='virtio-mem'><target><size unit='GiB'>1</size>"
+                "<node>0</node><block unit='KiB'>2048</block><requested unit='MiB'>128</requested>"
+                "</target><alias name='ua-vmem7'/></memory></devices></domain>")
+            device = conn.lookup_domain('vmem-python-removed').find_memory_device('ua-vmem7')
+            self.assertIsInstance(device, Vmem.VirtioMem)
+            gc.collect()
+            self.assertIsNotNone(device.props.domain)
 
             dom.undefine()
-            timeout = GLib.timeout_add_seconds(10, loop.quit)
-            loop.run()
-            GLib.source_remove(timeout)
-            self.assertEqual(seen[2:], [('items-changed', 1, 0), ('removed', 'vmem-python-signals')])
-            self.assertIsNone(conn.find_domain('vmem-python-signals'))
+            self.wait_for(removed, 1, 'domain-removed')
+            self.assertEqual(removed, ['vmem-python-removed'])
+            gc.collect()
+            self.assertTrue(device.is_live())
+            self.assertIsNone(device.props.domain)
+            with self.assertRaises(GLib.Error) as cm:
+                device.set_requested_size(256 << 20, Vmem.AffectFlags.LIVE, None)
+            self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_FOUND), cm.exception)
+            self.assertEqual(device.props.requested_size, 128 << 20)
         finally:
             plain.close()
             conn.close()
@@ -544,7 +745,7 @@ class ConnectionTestCase(unittest.TestCase):
         names = {p.name for p in Vmem.VirtioMem.list_properties()}
         self.assertLessEqual({'size', 'alias', 'block-size', 'requested-size',
                               'current-size', 'stall-timeout'}, names)
-        for cls in (Vmem.VirtioMem, Vmem.Domain, Vmem.Connection, Vmem.DomainConfig):
+        for cls in (Vmem.VirtioMem, Vmem.Domain, Vmem.Connection, Vmem.DomainConfig, Vmem.MemoryUsage):
             for pspec in cls.list_properties():
                 self.assertTrue(pspec.blurb, f'{cls.__name__}:{pspec.name} has a blurb')
 

@@ -6,8 +6,10 @@
  * errors caught by domain and by code, async pairs as async methods with
  * an optional cancellable, and properties and signals by their Vala
  * names. Live calls go to libvirt's test driver, in this process: a
- * test:///FILE connection with one running domain that has a virtio-mem
- * device and a DIMM.
+ * test:///FILE connection with one running domain that has two NUMA nodes,
+ * a virtio-mem device on the first and a DIMM on the second: the
+ * connection's model of domains, live devices and descriptions, and the
+ * domain's memory figures.
  */
 
 const uint64 MiB = 1024 * 1024;
@@ -20,11 +22,16 @@ const string DOMAIN_XML = """  <domain type='test'>
     <name>vmem-vala</name>
     <uuid>9b2f0c1e-6a4d-4f3b-8e2a-1c5d7f9a0b3e</uuid>
     <maxMemory slots='16' unit='GiB'>16</maxMemory>
-    <memory unit='MiB'>2048</memory>
-    <currentMemory unit='MiB'>512</currentMemory>
-    <vcpu>1</vcpu>
+    <memory unit='MiB'>2560</memory>
+    <currentMemory unit='MiB'>1024</currentMemory>
+    <vcpu>2</vcpu>
     <os><type arch='x86_64'>hvm</type></os>
-    <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>
+    <cpu>
+      <numa>
+        <cell id='0' cpus='0' memory='512' unit='MiB'/>
+        <cell id='1' cpus='1' memory='512' unit='MiB'/>
+      </numa>
+    </cpu>
     <devices>
       <memory model='virtio-mem'>
         <target>
@@ -38,7 +45,7 @@ const string DOMAIN_XML = """  <domain type='test'>
       <memory model='dimm'>
         <target>
           <size unit='MiB'>512</size>
-          <node>0</node>
+          <node>1</node>
         </target>
         <alias name='ua-dimm0'/>
         <address type='dimm' slot='0'/>
@@ -90,8 +97,8 @@ void test_list_model () {
     assert_null (devices.get_item (2));
 
     var cells = config.numa_cells;
-    assert_cmpuint (cells.get_n_items (), EQ, 1);
-    assert_true (((Vmem.NumaCell) cells.get_item (0)).memory == 512 * MiB);
+    assert_cmpuint (cells.get_n_items (), EQ, 2);
+    assert_true (((Vmem.NumaCell) cells.get_item (1)).memory == 512 * MiB);
   } catch (GLib.Error e) {
     assert_no_error (e);
   }
@@ -140,12 +147,21 @@ async void async_pairs () throws GLib.Error {
   assert_true (yield conn.open_async ());
   assert_true (conn.connected);
 
-  /* Opening read the domains into the connection's model. */
-  assert_cmpuint (conn.get_domains ().get_n_items (), EQ, 1);
-  assert_true (conn.domains == conn.get_domains ());
+  /* Opening read the domains into the connection's model, */
+  ListModel domains = conn.get_domains ();
+  assert_true (domains.get_item_type () == typeof (Vmem.Domain));
+  assert_cmpuint (domains.get_n_items (), EQ, 1);
+  assert_true (conn.domains == domains);
   var domain = yield conn.lookup_domain_async (DOMAIN);
   assert_cmpstr (domain.name, EQ, DOMAIN);
   assert_true (domain.connection == conn);
+  assert_true (domains.get_item (0) == domain);
+
+  /* where they are found by name or UUID without asking libvirt. */
+  assert_cmpstr (domain.uuid, EQ, new Vmem.DomainConfig.from_xml (DOMAIN_XML).uuid);
+  assert_true (conn.find_domain (DOMAIN) == domain);
+  assert_true (conn.find_domain (domain.uuid) == domain);
+  assert_null (conn.find_domain ("no-such-domain"));
 
   try {
     yield conn.lookup_domain_async ("no-such-domain");
@@ -181,22 +197,28 @@ async void async_pairs () throws GLib.Error {
     assert_not_reached ();
   } catch (Vmem.Error.NOT_SUPPORTED e) {
   }
+  try {
+    yield description.resize_async (256 * MiB);
+    assert_not_reached ();
+  } catch (Vmem.Error.NOT_SUPPORTED e) {
+  }
+  assert_true (description.requested_size == 512 * MiB);
   description.requested_size = 256 * MiB;
   assert_true (description.requested_size == 256 * MiB);
+  var made = new Vmem.VirtioMem () {
+    size = 1 * GiB,
+    block_size = 2 * MiB,
+    requested_size = 256 * MiB
+  };
+  assert_true (made.validate ());
 
-  /* The live device, its domain and its figures. */
+  /* The live device and its domain; a copy is a description. */
   assert_true (device.is_live ());
   assert_true (device.domain == domain);
   var copy = device.copy ();
   assert_false (copy.is_live ());
+  assert_null (copy.domain);
   assert_true (copy.equal (device));
-  assert_true (domain.memory.base == 512 * MiB);
-  assert_true (domain.memory.get_plugged (Vmem.MemoryModel.DIMM) == 512 * MiB);
-  assert_true (domain.memory.virtio_mem_requested == 128 * MiB);
-  assert_true (domain.memory.total == 1024 * MiB);
-  assert_cmpuint (domain.numa_nodes.get_n_items (), EQ, 1);
-  assert_cmpuint (domain.free_memory_slots, EQ, 14);
-  assert_true (domain.hotplug_headroom == 14 * 1024 * MiB);
 
   /* Attach gives the device added; the test driver cannot attach. */
   var dimm = new Vmem.Dimm ();
@@ -218,6 +240,113 @@ async void async_pairs () throws GLib.Error {
   } catch (IOError.CANCELLED e) {
   }
 
+  conn.close ();
+}
+
+/* The figures of a Vmem.MemoryUsage, by property and by getter; the test
+ * driver reports no current size, so virtio-mem has plugged nothing. */
+void check_usage (Vmem.MemoryUsage usage, int node, uint64 @base, uint64 dimm,
+                  uint64 requested, uint64 maximum) {
+  assert_cmpint (usage.node, EQ, node);
+  assert_cmpint (usage.get_node (), EQ, node);
+  assert_true (usage.base == @base && usage.get_base () == @base);
+  assert_true (usage.dimm == dimm);
+  assert_true (usage.get_plugged (Vmem.MemoryModel.DIMM) == dimm);
+  assert_true (usage.virtio_mem == 0);
+  assert_true (usage.get_plugged (Vmem.MemoryModel.VIRTIO_MEM) == 0);
+  assert_true (usage.virtio_mem_requested == requested);
+  assert_true (usage.get_virtio_mem_requested () == requested);
+  assert_true (usage.virtio_mem_maximum == maximum);
+  assert_true (usage.get_virtio_mem_maximum () == maximum);
+  assert_true (usage.nvdimm == 0 && usage.virtio_pmem == 0 && usage.sgx_epc == 0);
+  assert_true (usage.total == @base + dimm && usage.get_total () == usage.total);
+}
+
+/* DOMAIN_XML's figures: 512 MiB on each node, a 1 GiB virtio-mem device
+ * on node 0 asked for 128 MiB, a 512 MiB DIMM on node 1, 16 GiB and 16
+ * slots at most. */
+void test_figures () {
+  var conn = open_connection ();
+  try {
+    var domain = conn.lookup_domain (DOMAIN);
+    Vmem.MemoryUsage memory = domain.memory;
+    assert_true (memory == domain.get_memory ());
+    check_usage (memory, -1, 1 * GiB, 512 * MiB, 128 * MiB, 1 * GiB);
+
+    ListModel nodes = domain.numa_nodes;
+    assert_true (nodes == domain.get_numa_nodes ());
+    assert_true (nodes.get_item_type () == typeof (Vmem.MemoryUsage));
+    assert_cmpuint (nodes.get_n_items (), EQ, 2);
+    check_usage ((Vmem.MemoryUsage) nodes.get_item (0), 0, 512 * MiB, 0, 128 * MiB, 1 * GiB);
+    check_usage ((Vmem.MemoryUsage) nodes.get_item (1), 1, 512 * MiB, 512 * MiB, 0, 0);
+
+    assert_true (domain.max_memory == 16 * GiB);
+    assert_cmpuint (domain.memory_slots, EQ, 16);
+    /* libvirt counts every memory device against the slots. */
+    assert_cmpuint (domain.free_memory_slots, EQ, 14);
+    /* The boot memory and the devices, virtio-mem at full size, taken off. */
+    assert_true (domain.hotplug_headroom == 16 * GiB - 1 * GiB - 1 * GiB - 512 * MiB);
+
+    /* A snapshot, of descriptions. */
+    var config = domain.dup_config ();
+    assert_true (config != domain.dup_config ());
+    var copied = (Vmem.MemoryDevice) config.memory_devices.get_item (0);
+    assert_false (copied.is_live ());
+    assert_true (copied.equal (domain.find_memory_device ("ua-vmem0")));
+  } catch (Vmem.Error e) {
+    assert_no_error (e);
+  }
+  conn.close ();
+}
+
+/* Opening fills the connection's one model and closing empties it, with
+ * one items-changed each and no domain-added or domain-removed. */
+void test_domain_model () {
+  var conn = new Vmem.Connection ("test://" + node_path);
+  ListModel domains = conn.domains;
+  assert_cmpuint (domains.get_n_items (), EQ, 0);
+  string[] seen = {};
+  domains.items_changed.connect ((position, removed, added) => {
+    seen += "items-changed %u %u %u".printf (position, removed, added);
+  });
+  conn.domain_added.connect ((c, domain) => seen += "added " + domain.name);
+  conn.domain_removed.connect ((c, domain) => seen += "removed " + domain.name);
+
+  try {
+    assert_true (conn.open ());
+  } catch (GLib.Error e) {
+    assert_no_error (e);
+  }
+  assert_cmpstrv (seen, { "items-changed 0 0 1" });
+  assert_true (conn.domains == domains);
+  assert_cmpstr (((Vmem.Domain) domains.get_item (0)).name, EQ, DOMAIN);
+
+  seen = {};
+  conn.close ();
+  assert_cmpstrv (seen, { "items-changed 0 1 0" });
+  assert_true (conn.get_domains () == domains);
+  assert_cmpuint (domains.get_n_items (), EQ, 0);
+  assert_null (conn.find_domain (DOMAIN));
+}
+
+/* The device outlives the reference to its domain: the connection holds
+ * the domain. */
+void test_live_device () {
+  var conn = open_connection ();
+  try {
+    Vmem.MemoryDevice device = conn.lookup_domain (DOMAIN).find_memory_device ("ua-vmem0");
+    assert_true (device.is_live ());
+    Vmem.Domain? domain = device.domain;
+    assert_nonnull (domain);
+    assert_true (domain == conn.find_domain (DOMAIN));
+
+    /* The stall timeout is the application's, live or not. */
+    var virtio_mem = (Vmem.VirtioMem) device;
+    virtio_mem.stall_timeout = 5000;
+    assert_cmpuint (virtio_mem.stall_timeout, EQ, 5000);
+  } catch (Vmem.Error e) {
+    assert_no_error (e);
+  }
   conn.close ();
 }
 
@@ -326,6 +455,9 @@ int main (string[] args) {
   Test.add_func ("/vala/list-model", test_list_model);
   Test.add_func ("/vala/errors", test_errors);
   Test.add_func ("/vala/async", test_async);
+  Test.add_func ("/vala/figures", test_figures);
+  Test.add_func ("/vala/domain-model", test_domain_model);
+  Test.add_func ("/vala/live-device", test_live_device);
   Test.add_func ("/vala/properties-and-signals", test_properties_and_signals);
 
   var status = Test.run ();
