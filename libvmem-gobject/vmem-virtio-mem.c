@@ -750,6 +750,7 @@ typedef struct
   gulong          state_handler;
   gulong          closed_handler;
   gboolean        checking;
+  gboolean        requested;   /* libvirt took the size */
   gboolean        done;
 } Resize;
 
@@ -834,6 +835,12 @@ resize_check (GTask *task)
 {
   Resize *resize = g_task_get_task_data (task);
   VmemVirtioMem *self = g_task_get_source_object (task);
+
+  /* The guest may report the size before libvirt's answer to the request
+   * reaches this context: the resize is done once both came, so that the
+   * device's requested-size says the size when it completes. */
+  if (!resize->requested)
+    return FALSE;
 
   if (self->current_size == resize->size)
     {
@@ -967,6 +974,7 @@ resize_requested (GObject      *object,
 
   if (!resize->done)
     {
+      resize->requested = TRUE;
       resize->last_current = self->current_size;
       if (!resize_check (task))
         resize_arm_stall_timer (task);
