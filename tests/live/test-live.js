@@ -244,6 +244,9 @@ function checkNodes(domain) {
         equal(usage.virtio_mem_maximum, xmlSum(xml, 'virtio-mem', node, 'size'), `node ${node} maximum`);
         equal(usage.get_plugged(Vmem.MemoryModel.DIMM), xmlSum(xml, 'dimm', node, 'size'), `node ${node} DIMMs`);
         equal(usage.total, usage.base + usage.dimm + usage.virtio_mem, `node ${node} total`);
+        // The guest reports the node after the whole guest: wait for it.
+        const want = serialKb(`VMEM-NODE-BASE-MEMTOTAL ${node}`) + (usage.virtio_mem + usage.dimm) / 1024;
+        waitUntil(() => serialKb(`VMEM-NODE-MEMTOTAL ${node}`) === want, 30, `node ${node} reaching ${want} kB`);
         const grown = serialKb(`VMEM-NODE-MEMTOTAL ${node}`) - serialKb(`VMEM-NODE-BASE-MEMTOTAL ${node}`);
         equal(grown * 1024, usage.virtio_mem + usage.dimm, `node ${node}: what the guest gained since boot`);
         print(`# node ${node}: base ${Vmem.size_format(usage.base)}, virtio-mem ${Vmem.size_format(usage.virtio_mem)} ` +

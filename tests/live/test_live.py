@@ -365,6 +365,11 @@ class LiveTest(unittest.TestCase):
             self.assertEqual(usage.props.virtio_mem_maximum, sum(kib(m.find('target/size')) for m in vmems))
             self.assertEqual(usage.get_plugged(Vmem.MemoryModel.DIMM), sum(kib(m.find('target/size')) for m in dimms))
             self.assertEqual(usage.props.total, usage.props.base + usage.props.dimm + usage.props.virtio_mem)
+            # The guest reports the node after the whole guest: wait for
+            # it, bounded, then compare.
+            want = serial_kb(f'VMEM-NODE-BASE-MEMTOTAL {node}') + (usage.props.virtio_mem + usage.props.dimm) // 1024
+            run_loop(self.loop, 30, f'node {node} reaching {want} kB',
+                     done=lambda: serial_kb(f'VMEM-NODE-MEMTOTAL {node}') == want)
             grown = serial_kb(f'VMEM-NODE-MEMTOTAL {node}') - serial_kb(f'VMEM-NODE-BASE-MEMTOTAL {node}')
             self.assertEqual(grown * 1024, usage.props.virtio_mem + usage.props.dimm)
             print(f'node {node}: base {Vmem.size_format(usage.props.base)}, virtio-mem '
