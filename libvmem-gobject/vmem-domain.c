@@ -449,33 +449,6 @@ fetch_config (virDomainPtr   dom,
   return config;
 }
 
-/*
- * _vmem_domain_read_new:
- * @dom: (transfer full): the domain
- *
- * Reads what a domain looks like now: its live XML (the configuration of
- * a stopped domain) and its state. Blocking; any thread.
- */
-VmemDomainRead *
-_vmem_domain_read_new (virDomainPtr   dom,
-                       GError       **error)
-{
-  g_autoptr(VmemDomainConfig) config = fetch_config (dom, FALSE, error);
-  const char *name = virDomainGetName (dom);
-  int state, reason;
-
-  if (config == NULL ||
-      virDomainGetState (dom, &state, &reason, 0) < 0)
-    {
-      if (config != NULL)
-        _vmem_set_error_from_libvirt (error, "Cannot get the state of domain '%s'", name);
-      virDomainFree (dom);
-      return NULL;
-    }
-
-  return _vmem_domain_read_new_take (dom, g_steal_pointer (&config), state);
-}
-
 /* The state a lifecycle event leaves a domain in, or -1 when the event
  * does not say (a definition, a guest shutting down). */
 static int
@@ -502,7 +475,7 @@ state_after_event (int event)
 /*
  * _vmem_domain_read_new_after_event:
  * @dom: (transfer full): the domain
- * @event: the lifecycle event libvirt reported for it
+ * @event: the lifecycle event libvirt reported for it, or -1
  *
  * Reads a domain after a lifecycle event: its live XML, and its state
  * from the event where the event says it and the XML agrees (a domain
@@ -541,6 +514,20 @@ _vmem_domain_read_new_after_event (virDomainPtr   dom,
     }
 
   return _vmem_domain_read_new_take (dom, g_steal_pointer (&config), state);
+}
+
+/*
+ * _vmem_domain_read_new:
+ * @dom: (transfer full): the domain
+ *
+ * Reads what a domain looks like now: its live XML (the configuration of
+ * a stopped domain) and its state. Blocking; any thread.
+ */
+VmemDomainRead *
+_vmem_domain_read_new (virDomainPtr   dom,
+                       GError       **error)
+{
+  return _vmem_domain_read_new_after_event (dom, -1, error);
 }
 
 /* Takes @dom and @config. */
@@ -673,18 +660,7 @@ ensure_usage (VmemDomain *self)
 
   self->memory = _vmem_memory_usage_new (-1);
   self->nodes = g_list_store_new (VMEM_TYPE_MEMORY_USAGE);
-  if (self->config != NULL)
-    {
-      GListModel *model = G_LIST_MODEL (self->devices);
-      guint n = g_list_model_get_n_items (model);
-      g_autoptr(GPtrArray) devices = g_ptr_array_new_full (n, g_object_unref);
-      VmemHotplugFigures hotplug;
-
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (devices, g_list_model_get_item (model, i));
-      _vmem_memory_usage_compute (self->config, (VmemMemoryDevice **) devices->pdata, devices->len,
-                                  self->memory, self->nodes, FALSE, &hotplug);
-    }
+  update_figures (self);
 }
 
 /* The live device that @fresh, a device of a new read at @position, is a
@@ -973,30 +949,12 @@ _vmem_domain_handle_lifecycle (VmemDomain *self,
                                int         event,
                                int         detail)
 {
-  switch (event)
-    {
-    case VIR_DOMAIN_EVENT_STARTED:
-    case VIR_DOMAIN_EVENT_RESUMED:
-      set_state (self, VMEM_DOMAIN_STATE_RUNNING);
-      break;
-    case VIR_DOMAIN_EVENT_SUSPENDED:
-      set_state (self, VMEM_DOMAIN_STATE_PAUSED);
-      break;
-    case VIR_DOMAIN_EVENT_STOPPED:
-      set_state (self, VMEM_DOMAIN_STATE_SHUTOFF);
-      break;
-    case VIR_DOMAIN_EVENT_SHUTDOWN:
-      set_state (self, VMEM_DOMAIN_STATE_SHUTDOWN);
-      break;
-    case VIR_DOMAIN_EVENT_PMSUSPENDED:
-      set_state (self, VMEM_DOMAIN_STATE_PMSUSPENDED);
-      break;
-    case VIR_DOMAIN_EVENT_CRASHED:
-      set_state (self, VMEM_DOMAIN_STATE_CRASHED);
-      break;
-    default:
-      break;
-    }
+  /* A guest shutting down still runs: only the event says it. */
+  int state = event == VIR_DOMAIN_EVENT_SHUTDOWN ? VMEM_DOMAIN_STATE_SHUTDOWN
+                                                 : state_after_event (event);
+
+  if (state >= 0)
+    set_state (self, state);
 }
 
 /* Detach. */
