@@ -42,13 +42,16 @@ BUILD_PACKAGES=(
 # event loops applications bring (libvirt-python's, libvirt-glib's), and
 # what the ThreadSanitizer build of Debian's GLib source needs
 # (tests/tsan/build-glib): dpkg-source to unpack it, and GLib's own
-# build dependencies.
+# build dependencies. Remote hosts of the bed (--remote) need certtool for
+# TLS, an SSH server that installs no service (dropbear-bin), OpenSSH's
+# client, and nc for libvirt's ssh transport.
 TEST_PACKAGES=(
   python3 python3-gi gjs valgrind libvirt-clients
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
   busybox-static cpio gzip util-linux libxml2-utils
   python3-libvirt gir1.2-libvirt-glib-1.0 dpkg-dev
   libffi-dev libpcre2-dev zlib1g-dev
+  gnutls-bin dropbear-bin netcat-openbsd openssh-client
   clang libclang-rt-dev
 )
 
