@@ -56,6 +56,16 @@ G_BEGIN_DECLS
  *   requested size; the message says how far it got
  * @VMEM_ERROR_CLOSED: the connection is not open, or it closed
  * @VMEM_ERROR_AUTH_FAILED: libvirt refused the credentials or access
+ * @VMEM_ERROR_UNREACHABLE: nothing answers at the URI's address: the
+ *   connection was refused, or the host or network cannot be reached
+ * @VMEM_ERROR_TIMED_OUT: the daemon did not answer in time, for example a
+ *   listener that accepts a connection and never speaks; see
+ *   #VmemConnection:open-timeout
+ * @VMEM_ERROR_CERTIFICATE: a TLS certificate was refused or cannot be
+ *   read: the daemon's is not signed by a trusted CA or does not name the
+ *   host, or the client's files are missing
+ * @VMEM_ERROR_HOST_KEY: the SSH host key is unknown or does not match
+ *   the known one
  *
  * Error codes in the %VMEM_ERROR domain.
  *
@@ -78,6 +88,10 @@ typedef enum {
   VMEM_ERROR_STALLED,
   VMEM_ERROR_CLOSED,
   VMEM_ERROR_AUTH_FAILED,
+  VMEM_ERROR_UNREACHABLE,
+  VMEM_ERROR_TIMED_OUT,
+  VMEM_ERROR_CERTIFICATE,
+  VMEM_ERROR_HOST_KEY,
 } VmemError;
 
 VMEM_AVAILABLE_IN_0_1

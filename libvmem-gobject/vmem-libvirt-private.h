@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 void     _vmem_set_error_from_libvirt (GError          **error,
                                        const char       *format,
                                        ...) G_GNUC_PRINTF (2, 3);
+void     _vmem_set_open_error_from_libvirt (GError    **error,
+                                            const char *uri);
 
 /* The process-wide libvirt event loop. */
 void     _vmem_event_loop_ensure      (void);

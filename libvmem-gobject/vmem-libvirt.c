@@ -10,6 +10,9 @@
 #include "vmem-error.h"
 #include "vmem-private.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <glib-unix.h>
 
 static VmemError
@@ -53,6 +56,22 @@ error_code_from_libvirt (int code)
     }
 }
 
+static void
+set_error (GError      **error,
+           VmemError     code,
+           virErrorPtr   verr,
+           const char   *what)
+{
+  GError *local_error;
+
+  local_error = g_error_new (VMEM_ERROR, code, "%s: %s", what,
+                             verr != NULL && verr->message != NULL ? verr->message
+                                                                   : "unknown libvirt error");
+  _vmem_error_set_libvirt (local_error, verr != NULL ? verr->code : VIR_ERR_INTERNAL_ERROR,
+                           verr != NULL ? verr->domain : 0);
+  g_propagate_error (error, local_error);
+}
+
 /*
  * _vmem_set_error_from_libvirt:
  *
@@ -67,19 +86,112 @@ _vmem_set_error_from_libvirt (GError     **error,
 {
   virErrorPtr verr = virGetLastError ();
   g_autofree char *what = NULL;
-  GError *local_error;
   va_list args;
-  int code = verr != NULL ? verr->code : VIR_ERR_INTERNAL_ERROR;
 
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
   va_end (args);
 
-  local_error = g_error_new (VMEM_ERROR, error_code_from_libvirt (code), "%s: %s", what,
-                             verr != NULL && verr->message != NULL ? verr->message
-                                                                   : "unknown libvirt error");
-  _vmem_error_set_libvirt (local_error, code, verr != NULL ? verr->domain : 0);
-  g_propagate_error (error, local_error);
+  set_error (error, error_code_from_libvirt (verr != NULL ? verr->code : VIR_ERR_INTERNAL_ERROR),
+             verr, what);
+}
+
+/* How @uri reaches its daemon, as libvirt picks it: the transport after
+ * "+" in the scheme, TLS for a host without one, a local socket for no
+ * host; NULL for libvirt's default URI. */
+static char *
+uri_transport (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *scheme, *plus;
+
+  if (uri == NULL)
+    return NULL;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL);
+  if (parsed == NULL)
+    return NULL;
+
+  scheme = g_uri_get_scheme (parsed);
+  plus = strchr (scheme, '+');
+  if (plus != NULL)
+    return g_ascii_strdown (plus + 1, -1);
+
+  return g_strdup (g_uri_get_host (parsed) != NULL && *g_uri_get_host (parsed) != '\0' ? "tls" : "unix");
+}
+
+/* What went wrong reaching a daemon, from what libvirt's RPC layer says:
+ * the errno it keeps for system errors, and for the ssh transport the
+ * words of OpenSSH's client, which libvirt passes on (OpenSSH does not
+ * translate its messages). */
+static VmemError
+open_error_code (virErrorPtr  verr,
+                 const char  *transport)
+{
+  const char *message = verr->message != NULL ? verr->message : "";
+
+  if (verr->domain != VIR_FROM_RPC)
+    return error_code_from_libvirt (verr->code);
+
+  if (g_strcmp0 (transport, "ssh") == 0)
+    {
+      if (strstr (message, "Host key verification failed") != NULL)
+        return VMEM_ERROR_HOST_KEY;
+      if (strstr (message, "Permission denied") != NULL)
+        return VMEM_ERROR_AUTH_FAILED;
+      if (strstr (message, "ssh: connect to host") != NULL ||
+          strstr (message, "Could not resolve hostname") != NULL)
+        return VMEM_ERROR_UNREACHABLE;
+    }
+
+  /* The TLS layer refused the peer's certificate, or cannot read the
+   * client's own files. */
+  if (g_strcmp0 (transport, "tls") == 0 &&
+      (verr->code == VIR_ERR_AUTH_FAILED ||
+       (verr->code == VIR_ERR_SYSTEM_ERROR && (verr->int1 == ENOENT || verr->int1 == EACCES))))
+    return VMEM_ERROR_CERTIFICATE;
+
+  if (verr->code == VIR_ERR_SYSTEM_ERROR)
+    {
+      switch (verr->int1)
+        {
+        case ECONNREFUSED:
+        case EHOSTUNREACH:
+        case ENETUNREACH:
+        case ETIMEDOUT:
+        case EADDRNOTAVAIL:
+          return VMEM_ERROR_UNREACHABLE;
+        case ENOENT:
+          /* A local daemon's socket that is not there. */
+          if (g_strcmp0 (transport, "unix") == 0)
+            return VMEM_ERROR_UNREACHABLE;
+          break;
+        default:
+          break;
+        }
+    }
+
+  return error_code_from_libvirt (verr->code);
+}
+
+/*
+ * _vmem_set_open_error_from_libvirt:
+ *
+ * Like _vmem_set_error_from_libvirt() for a failed virConnectOpen() of
+ * @uri: the code also tells a daemon that cannot be reached, a refused
+ * certificate and an unknown host key apart.
+ */
+void
+_vmem_set_open_error_from_libvirt (GError     **error,
+                                   const char  *uri)
+{
+  virErrorPtr verr = virGetLastError ();
+  g_autofree char *transport = uri_transport (uri);
+  g_autofree char *what = g_strdup_printf ("Cannot open %s", uri != NULL ? uri : "libvirt's default URI");
+
+  set_error (error,
+             verr != NULL ? open_error_code (verr, transport) : VMEM_ERROR_LIBVIRT,
+             verr, what);
 }
 
 /* The library's own event loop implementation, for processes that have
