@@ -61,6 +61,24 @@
  * messages) the connection emits #VmemConnection::closed; calls then fail
  * with %VMEM_ERROR_CLOSED until vmem_connection_open() succeeds again,
  * which reads the domains again into the same objects.
+ *
+ * Remote hosts are reached through libvirt's own remote protocol, over
+ * `qemu+tcp://`, `qemu+tls://` (`?pkipath=` for the certificates) or
+ * `qemu+ssh://` URIs. An application that watches several hosts opens one
+ * connection per host, all on one main context; each keeps its own model
+ * and signals, and one host going away closes only its connection.
+ * Opening runs on a worker, so the main context never waits for the
+ * network; it is bounded by #VmemConnection:open-timeout and honours its
+ * cancellable. Its errors tell a host that cannot be reached
+ * (%VMEM_ERROR_UNREACHABLE), a daemon that never answers
+ * (%VMEM_ERROR_TIMED_OUT), a refused certificate
+ * (%VMEM_ERROR_CERTIFICATE), an unknown SSH host key
+ * (%VMEM_ERROR_HOST_KEY) and refused credentials
+ * (%VMEM_ERROR_AUTH_FAILED) apart. #VmemConnection:keepalive-interval and
+ * #VmemConnection:keepalive-count set how soon a daemon that went silent
+ * (frozen, or cut off without a word) closes the connection: libvirt
+ * closes it once count probes sent an interval apart went unanswered, so
+ * at most interval × (count + 1) seconds after the daemon last spoke.
  */
 
 /**
@@ -104,6 +122,9 @@ struct _VmemConnection
   /* The context's thread only. */
   GHashTable    *domains;      /* UUID string -> GWeakRef * to VmemDomain */
   GListStore    *model;        /* of VmemDomain, held while open */
+  guint          keepalive_interval;
+  guint          keepalive_count;
+  guint          open_timeout;
   EventLink     *link;
   int            callback_ids[5];
   guint          n_callbacks;
@@ -116,6 +137,9 @@ enum {
   PROP_URI,
   PROP_CONNECTED,
   PROP_DOMAINS,
+  PROP_KEEPALIVE_INTERVAL,
+  PROP_KEEPALIVE_COUNT,
+  PROP_OPEN_TIMEOUT,
   N_PROPS
 };
 
@@ -496,12 +520,6 @@ register_callbacks (virConnectPtr  vconn,
   if (virConnectRegisterCloseCallback (vconn, on_close, link, NULL) < 0)
     g_debug ("%s: no close callback: %s", uri, virGetLastErrorMessage ());
 
-  /* Notice a daemon that went away even when nothing is being sent:
-   * a probe every 5 s, closed after 3 unanswered. Drivers without
-   * keepalive (test:///, local drivers) just decline. */
-  if (virConnectSetKeepAlive (vconn, 5, 3) < 0)
-    g_debug ("%s: no keepalive: %s", uri, virGetLastErrorMessage ());
-
   return n;
 }
 
@@ -766,6 +784,15 @@ vmem_connection_get_property (GObject    *object,
     case PROP_DOMAINS:
       g_value_set_object (value, self->model);
       break;
+    case PROP_KEEPALIVE_INTERVAL:
+      g_value_set_uint (value, self->keepalive_interval);
+      break;
+    case PROP_KEEPALIVE_COUNT:
+      g_value_set_uint (value, self->keepalive_count);
+      break;
+    case PROP_OPEN_TIMEOUT:
+      g_value_set_uint (value, self->open_timeout);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -783,6 +810,15 @@ vmem_connection_set_property (GObject      *object,
     {
     case PROP_URI:
       self->uri = g_value_dup_string (value);
+      break;
+    case PROP_KEEPALIVE_INTERVAL:
+      vmem_connection_set_keepalive (self, g_value_get_uint (value), self->keepalive_count);
+      break;
+    case PROP_KEEPALIVE_COUNT:
+      vmem_connection_set_keepalive (self, self->keepalive_interval, g_value_get_uint (value));
+      break;
+    case PROP_OPEN_TIMEOUT:
+      vmem_connection_set_open_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -843,6 +879,54 @@ vmem_connection_class_init (VmemConnectionClass *klass)
   properties[PROP_DOMAINS] =
     g_param_spec_object ("domains", "Domains", "The connection's domains, a GListModel of VmemDomain kept current by libvirt's events", G_TYPE_LIST_MODEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VmemConnection:keepalive-interval:
+   *
+   * Seconds between keepalive messages libvirt sends to a remote daemon
+   * when nothing else is being sent, or 0 for none. When
+   * #VmemConnection:keepalive-count of them in a row went unanswered,
+   * because the daemon is gone, frozen or cut off, libvirt closes the
+   * connection an interval after the last one: %VMEM_CLOSE_REASON_KEEPALIVE
+   * at most interval × (count + 1) seconds after the daemon last spoke.
+   * Local drivers have no keepalive.
+   *
+   * It applies from the next vmem_connection_open().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_KEEPALIVE_INTERVAL] =
+    g_param_spec_uint ("keepalive-interval", "Keepalive interval",
+                       "Seconds between keepalive messages, 0 for none", 0, G_MAXINT, 5,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VmemConnection:keepalive-count:
+   *
+   * How many keepalive messages in a row may go unanswered before the
+   * connection closes; see #VmemConnection:keepalive-interval.
+   *
+   * It applies from the next vmem_connection_open().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_KEEPALIVE_COUNT] =
+    g_param_spec_uint ("keepalive-count", "Keepalive count",
+                       "Keepalive messages unanswered before the connection closes", 0, G_MAXINT, 3,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VmemConnection:open-timeout:
+   *
+   * Seconds an open may take, reading the domains included, before it
+   * fails with %VMEM_ERROR_TIMED_OUT, or 0 for no bound.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_OPEN_TIMEOUT] =
+    g_param_spec_uint ("open-timeout", "Open timeout",
+                       "Seconds an open may take, 0 for no bound", 0, G_MAXUINT, 30,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -919,6 +1003,9 @@ vmem_connection_init (VmemConnection *self)
   g_mutex_init (&self->lock);
   self->domains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
   self->model = g_list_store_new (VMEM_TYPE_DOMAIN);
+  self->keepalive_interval = 5;
+  self->keepalive_count = 3;
+  self->open_timeout = 30;
 }
 
 /**
@@ -979,6 +1066,117 @@ vmem_connection_is_open (VmemConnection *self)
 }
 
 /**
+ * vmem_connection_set_keepalive:
+ * @self: a #VmemConnection
+ * @interval: seconds between keepalive messages, 0 for none
+ * @count: keepalive messages unanswered before the connection closes
+ *
+ * Sets #VmemConnection:keepalive-interval and
+ * #VmemConnection:keepalive-count, which apply from the next
+ * vmem_connection_open().
+ *
+ * Since: 0.1
+ */
+void
+vmem_connection_set_keepalive (VmemConnection *self,
+                               guint           interval,
+                               guint           count)
+{
+  g_return_if_fail (VMEM_IS_CONNECTION (self));
+  g_return_if_fail (interval <= G_MAXINT && count <= G_MAXINT);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->keepalive_interval != interval)
+    {
+      self->keepalive_interval = interval;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE_INTERVAL]);
+    }
+  if (self->keepalive_count != count)
+    {
+      self->keepalive_count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE_COUNT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * vmem_connection_get_keepalive_interval:
+ * @self: a #VmemConnection
+ *
+ * Gives the #VmemConnection:keepalive-interval of the connection.
+ *
+ * Returns: seconds between keepalive messages, 0 for none
+ *
+ * Since: 0.1
+ */
+guint
+vmem_connection_get_keepalive_interval (VmemConnection *self)
+{
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), 0);
+
+  return self->keepalive_interval;
+}
+
+/**
+ * vmem_connection_get_keepalive_count:
+ * @self: a #VmemConnection
+ *
+ * Gives the #VmemConnection:keepalive-count of the connection.
+ *
+ * Returns: keepalive messages unanswered before the connection closes
+ *
+ * Since: 0.1
+ */
+guint
+vmem_connection_get_keepalive_count (VmemConnection *self)
+{
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), 0);
+
+  return self->keepalive_count;
+}
+
+/**
+ * vmem_connection_set_open_timeout:
+ * @self: a #VmemConnection
+ * @seconds: seconds an open may take, 0 for no bound
+ *
+ * Sets #VmemConnection:open-timeout, which applies from the next
+ * vmem_connection_open().
+ *
+ * Since: 0.1
+ */
+void
+vmem_connection_set_open_timeout (VmemConnection *self,
+                                  guint           seconds)
+{
+  g_return_if_fail (VMEM_IS_CONNECTION (self));
+
+  if (self->open_timeout == seconds)
+    return;
+
+  self->open_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN_TIMEOUT]);
+}
+
+/**
+ * vmem_connection_get_open_timeout:
+ * @self: a #VmemConnection
+ *
+ * Gives the #VmemConnection:open-timeout of the connection.
+ *
+ * Returns: seconds an open may take, 0 for no bound
+ *
+ * Since: 0.1
+ */
+guint
+vmem_connection_get_open_timeout (VmemConnection *self)
+{
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), 0);
+
+  return self->open_timeout;
+}
+
+/**
  * vmem_connection_get_domains:
  * @self: a #VmemConnection
  *
@@ -1001,28 +1199,6 @@ static void
 ignore_libvirt_error (void        *user_data,
                       virErrorPtr  error)
 {
-}
-
-static virConnectPtr
-open_vir_connect (const char    *uri,
-                  GError       **error)
-{
-  virConnectPtr vconn;
-
-  _vmem_event_loop_ensure ();
-
-  vconn = virConnectOpen (uri);
-  if (vconn == NULL)
-    {
-      _vmem_set_error_from_libvirt (error, "Cannot open %s", uri != NULL ? uri : "libvirt's default URI");
-      return NULL;
-    }
-
-  /* Errors reach the application as GErrors; libvirt's default handler
-   * would also print each on stderr. The connection's own handler is the
-   * library's to set; the process-wide one is the application's. */
-  virConnSetErrorFunc (vconn, NULL, ignore_libvirt_error);
-  return vconn;
 }
 
 /* Reads the XML of listed domains on a thread of its own, one domain ahead
@@ -1227,56 +1403,238 @@ read_domains (virConnectPtr   vconn,
   return g_steal_pointer (&reads);
 }
 
-/* An open under way: what it made until the connection takes it. */
+/* An open under way, shared by the thread that opens and the context of
+ * the caller, which may give up on it first (timeout or cancellable):
+ * then the thread, when libvirt lets it go, drops what it made. */
 typedef struct
 {
-  char          *uri;
-  EventLink     *link;
-  virConnectPtr  vconn;
-  int            ids[5];
-  guint          n_ids;
-  GPtrArray     *reads;
+  gatomicrefcount  ref_count;
+
+  /* Set before the thread starts. */
+  char            *uri;
+  int              keepalive_interval;
+  guint            keepalive_count;
+  guint            timeout;
+  GCancellable    *cancellable;
+  GMainContext    *task_context;
+
+  /* The thread's, then the connection's once it adopts them. */
+  EventLink       *link;
+  virConnectPtr    vconn;
+  int              ids[5];
+  guint            n_ids;
+  GPtrArray       *reads;
+  GError          *error;
+
+  GMutex           lock;
+  gboolean         finished;   /* the thread is done */
+  gboolean         abandoned;  /* the caller is gone: the thread cleans up */
+
+  /* The task's context only. */
+  GTask           *task;       /* until it returns */
+  GSource         *timeout_source;
+  GSource         *cancel_source;
 } Opening;
 
 static Opening *
 opening_new (VmemConnection *self,
-             GMainContext   *context)
+             GMainContext   *context,
+             GCancellable   *cancellable)
 {
   Opening *opening = g_new0 (Opening, 1);
 
+  g_atomic_ref_count_init (&opening->ref_count);
   opening->uri = g_strdup (self->uri);
+  opening->keepalive_interval = self->keepalive_interval;
+  opening->keepalive_count = self->keepalive_count;
+  opening->timeout = self->open_timeout;
+  opening->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   opening->link = event_link_new (self, context);
+  g_mutex_init (&opening->lock);
   return opening;
 }
 
+static Opening *
+opening_ref (Opening *opening)
+{
+  g_atomic_ref_count_inc (&opening->ref_count);
+  return opening;
+}
+
+/* Drops what the open made and nobody took. */
 static void
-opening_free (gpointer data)
+opening_drop (Opening *opening)
+{
+  if (opening->vconn != NULL)
+    close_vir_connect (g_steal_pointer (&opening->vconn), opening->ids, opening->n_ids);
+  g_clear_pointer (&opening->reads, g_ptr_array_unref);
+}
+
+static void
+opening_unref (gpointer data)
 {
   Opening *opening = data;
 
-  if (opening->vconn != NULL)
-    close_vir_connect (opening->vconn, opening->ids, opening->n_ids);
+  if (!g_atomic_ref_count_dec (&opening->ref_count))
+    return;
+
+  g_assert (opening->task == NULL);
+  opening_drop (opening);
   g_clear_pointer (&opening->link, event_link_unref);
-  g_clear_pointer (&opening->reads, g_ptr_array_unref);
+  g_clear_error (&opening->error);
+  g_clear_object (&opening->cancellable);
+  g_clear_pointer (&opening->task_context, g_main_context_unref);
+  g_mutex_clear (&opening->lock);
   g_free (opening->uri);
   g_free (opening);
 }
 
 /* Connects, registers for events, then reads every domain. Any thread. */
 static gboolean
-opening_run (Opening       *opening,
-             GCancellable  *cancellable,
-             GError       **error)
+opening_run (Opening  *opening,
+             GError  **error)
 {
-  opening->vconn = open_vir_connect (opening->uri, error);
+  _vmem_event_loop_ensure ();
+
+  opening->vconn = virConnectOpen (opening->uri);
   if (opening->vconn == NULL)
-    return FALSE;
+    {
+      _vmem_set_open_error_from_libvirt (error, opening->uri);
+      return FALSE;
+    }
+
+  /* Errors reach the application as GErrors; libvirt's default handler
+   * would also print each on stderr. The connection's own handler is the
+   * library's to set; the process-wide one is the application's. */
+  virConnSetErrorFunc (opening->vconn, NULL, ignore_libvirt_error);
+
+  /* Notice a daemon that went away or froze even when nothing is being
+   * sent. Drivers without keepalive (test:///, local drivers) decline. */
+  if (opening->keepalive_interval > 0 &&
+      virConnectSetKeepAlive (opening->vconn, opening->keepalive_interval,
+                              opening->keepalive_count) < 0)
+    g_debug ("%s: no keepalive: %s", opening->uri, virGetLastErrorMessage ());
 
   opening->n_ids = register_callbacks (opening->vconn, opening->uri, opening->link, opening->ids);
-  opening->reads = read_domains (opening->vconn, cancellable, error);
+  opening->reads = read_domains (opening->vconn, opening->cancellable, error);
   return opening->reads != NULL;
 }
 
+static void
+opening_stop_waiting (Opening *opening)
+{
+  if (opening->timeout_source != NULL)
+    g_source_destroy (opening->timeout_source);
+  g_clear_pointer (&opening->timeout_source, g_source_unref);
+  if (opening->cancel_source != NULL)
+    g_source_destroy (opening->cancel_source);
+  g_clear_pointer (&opening->cancel_source, g_source_unref);
+}
+
+/* The thread is done: the task returns what it made. */
+static gboolean
+opening_complete (gpointer data)
+{
+  Opening *opening = data;
+  g_autoptr(GTask) task = g_steal_pointer (&opening->task);
+
+  /* The caller gave up meanwhile, and was told. */
+  if (task == NULL)
+    return G_SOURCE_REMOVE;
+
+  opening_stop_waiting (opening);
+  if (opening->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&opening->error));
+  else
+    g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller stops waiting with @error, unless the thread is done and its
+ * result on its way. */
+static void
+opening_give_up (Opening *opening,
+                 GError  *error)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean finished;
+
+  g_mutex_lock (&opening->lock);
+  finished = opening->finished;
+  opening->abandoned = !finished;
+  g_mutex_unlock (&opening->lock);
+
+  if (finished || opening->task == NULL)
+    {
+      g_error_free (error);
+      return;
+    }
+
+  task = g_steal_pointer (&opening->task);
+  opening_stop_waiting (opening);
+  g_task_return_error (task, error);
+}
+
+static gboolean
+opening_timed_out (gpointer data)
+{
+  Opening *opening = data;
+
+  opening_give_up (opening, g_error_new (VMEM_ERROR, VMEM_ERROR_TIMED_OUT,
+                                         "Cannot open %s: no answer in %u s",
+                                         opening->uri != NULL ? opening->uri : "libvirt's default URI",
+                                         opening->timeout));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+opening_cancelled (GCancellable *cancellable,
+                   gpointer      data)
+{
+  Opening *opening = data;
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  opening_give_up (opening, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* libvirt's calls cannot be interrupted: the thread runs until libvirt
+ * lets it go, however long after the caller gave up. It holds the
+ * opening, never the connection or the task. */
+static gpointer
+opening_thread (gpointer data)
+{
+  Opening *opening = data;
+  GError *error = NULL;
+  gboolean abandoned;
+
+  if (!opening_run (opening, &error))
+    opening->error = error;
+
+  g_mutex_lock (&opening->lock);
+  opening->finished = TRUE;
+  abandoned = opening->abandoned;
+  g_mutex_unlock (&opening->lock);
+
+  /* Given up: nobody takes what it made, and the caller's context should
+   * not pay for closing it. */
+  if (abandoned)
+    opening_drop (opening);
+  else
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, opening_complete, opening_ref (opening), opening_unref);
+      g_source_set_static_name (idle, "[vmem] connection opened");
+      g_source_attach (idle, opening->task_context);
+      g_source_unref (idle);
+    }
+
+  opening_unref (opening);
+  return NULL;
+}
 /* The connection takes what the open made, on its context. */
 static void
 adopt (VmemConnection *self,
@@ -1310,6 +1668,70 @@ adopt (VmemConnection *self,
     }
 }
 
+/* Starts an open whose events go to @context, and whose task completes on
+ * the thread-default context. */
+static void
+open_start (VmemConnection      *self,
+            GMainContext        *context,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Opening *opening;
+  GThread *thread;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vmem_connection_open_async);
+  g_task_set_check_cancellable (task, TRUE);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  opening = opening_new (self, context, cancellable);
+  opening->task_context = g_main_context_ref (g_task_get_context (task));
+  g_task_set_task_data (task, opening, opening_unref);
+
+  thread = g_thread_try_new ("vmem-open", opening_thread, opening_ref (opening), &error);
+  if (thread == NULL)
+    {
+      opening_unref (opening);
+      g_task_return_new_error (task, VMEM_ERROR, VMEM_ERROR_FAILED, "Cannot open %s: %s",
+                               self->uri != NULL ? self->uri : "libvirt's default URI",
+                               error->message);
+      return;
+    }
+  g_thread_unref (thread);
+
+  /* Until the thread is done, the task waits for it, for the timeout and
+   * for the cancellable, whichever comes first. */
+  opening->task = g_object_ref (task);
+  if (opening->timeout > 0)
+    {
+      opening->timeout_source = g_timeout_source_new (opening->timeout * 1000);
+      g_source_set_callback (opening->timeout_source, opening_timed_out, opening, NULL);
+      g_source_set_static_name (opening->timeout_source, "[vmem] open timeout");
+      g_source_attach (opening->timeout_source, opening->task_context);
+    }
+  if (cancellable != NULL)
+    {
+      opening->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (opening->cancel_source, G_SOURCE_FUNC (opening_cancelled), opening, NULL);
+      g_source_set_static_name (opening->cancel_source, "[vmem] open cancelled");
+      g_source_attach (opening->cancel_source, opening->task_context);
+    }
+}
+
+static void
+open_sync_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
 /**
  * vmem_connection_open:
  * @self: a #VmemConnection
@@ -1317,10 +1739,17 @@ adopt (VmemConnection *self,
  * @error: return location for a #GError, or %NULL
  *
  * Opens the connection and reads its domains into
- * #VmemConnection:domains, blocking until libvirt answers. Signals of the
- * connection and its domains are emitted on the thread-default
- * #GMainContext of the calling thread. Opening a connection that is open
- * reopens it.
+ * #VmemConnection:domains, blocking until libvirt answers, the
+ * #VmemConnection:open-timeout passed or @cancellable was cancelled.
+ * Signals of the connection and its domains are emitted on the
+ * thread-default #GMainContext of the calling thread. Opening a
+ * connection that is open reopens it.
+ *
+ * The errors tell why a daemon could not be reached:
+ * %VMEM_ERROR_UNREACHABLE, %VMEM_ERROR_TIMED_OUT,
+ * %VMEM_ERROR_CERTIFICATE, %VMEM_ERROR_HOST_KEY,
+ * %VMEM_ERROR_AUTH_FAILED, or %VMEM_ERROR_LIBVIRT for what libvirt
+ * says otherwise.
  *
  * Returns: %TRUE if the connection is open
  *
@@ -1332,37 +1761,24 @@ vmem_connection_open (VmemConnection  *self,
                       GError         **error)
 {
   g_autoptr(GMainContext) context = NULL;
-  Opening *opening;
-  gboolean ok;
+  g_autoptr(GMainContext) wait_context = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (VMEM_IS_CONNECTION (self), FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
+  /* The open of open_async(), waited for on a context of its own, so
+   * that the timeout and the cancellable work here too. */
   context = g_main_context_ref_thread_default ();
-  opening = opening_new (self, context);
-  ok = opening_run (opening, cancellable, error);
-  if (ok)
-    adopt (self, opening);
-  opening_free (opening);
-  return ok;
-}
+  wait_context = g_main_context_new ();
+  g_main_context_push_thread_default (wait_context);
+  open_start (self, context, cancellable, open_sync_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (wait_context, TRUE);
+  g_main_context_pop_thread_default (wait_context);
 
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (opening_run (task_data, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return vmem_connection_open_finish (self, result, error);
 }
 
 /**
@@ -1373,8 +1789,15 @@ open_thread (GTask        *task,
  * @user_data: data for @callback
  *
  * Opens the connection and reads its domains without blocking; see
- * vmem_connection_open(). Signals are emitted on the thread-default
- * #GMainContext of the calling thread.
+ * vmem_connection_open(). Nothing of the open runs on the calling
+ * thread's context but its end: libvirt's connection, its event
+ * registrations and the reading of the domains are a worker's. Signals
+ * are emitted on the thread-default #GMainContext of the calling thread.
+ *
+ * The open ends at the #VmemConnection:open-timeout, or when @cancellable
+ * is cancelled, even while libvirt still waits for the daemon: libvirt's
+ * calls cannot be interrupted, so the worker drops what it made when
+ * libvirt lets it go.
  *
  * Since: 0.1
  */
@@ -1384,16 +1807,13 @@ vmem_connection_open_async (VmemConnection      *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GMainContext) context = NULL;
 
   g_return_if_fail (VMEM_IS_CONNECTION (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vmem_connection_open_async);
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, opening_new (self, g_task_get_context (task)), opening_free);
-  _vmem_task_run_in_thread (task, open_thread);
+  context = g_main_context_ref_thread_default ();
+  open_start (self, context, cancellable, callback, user_data);
 }
 
 /**

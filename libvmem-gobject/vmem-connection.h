@@ -39,6 +39,19 @@ const char     *vmem_connection_get_uri             (VmemConnection       *self)
 VMEM_AVAILABLE_IN_0_1
 gboolean        vmem_connection_is_open             (VmemConnection       *self);
 VMEM_AVAILABLE_IN_0_1
+void            vmem_connection_set_keepalive       (VmemConnection       *self,
+                                                     guint                 interval,
+                                                     guint                 count);
+VMEM_AVAILABLE_IN_0_1
+guint           vmem_connection_get_keepalive_interval (VmemConnection    *self);
+VMEM_AVAILABLE_IN_0_1
+guint           vmem_connection_get_keepalive_count (VmemConnection       *self);
+VMEM_AVAILABLE_IN_0_1
+void            vmem_connection_set_open_timeout    (VmemConnection       *self,
+                                                     guint                 seconds);
+VMEM_AVAILABLE_IN_0_1
+guint           vmem_connection_get_open_timeout    (VmemConnection       *self);
+VMEM_AVAILABLE_IN_0_1
 gboolean        vmem_connection_open                (VmemConnection       *self,
                                                      GCancellable         *cancellable,
                                                      GError              **error);

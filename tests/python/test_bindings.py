@@ -396,6 +396,34 @@ class ConnectionTestCase(unittest.TestCase):
         conn.close()
         self.assertFalse(conn.props.connected)
 
+    def test_remote_settings(self):
+        # Keepalive and the open's bound are properties with notify,
+        # applied at the next open.
+        conn = Vmem.Connection.new('qemu+tcp://127.0.0.1:1/system')
+        self.assertEqual((conn.props.keepalive_interval, conn.props.keepalive_count,
+                          conn.props.open_timeout), (5, 3, 30))
+        notified = []
+        conn.connect('notify', lambda obj, pspec: notified.append(pspec.name))
+        conn.set_keepalive(1, 3)
+        conn.props.keepalive_count = 2
+        conn.set_open_timeout(5)
+        conn.set_open_timeout(5)
+        self.assertEqual(notified, ['keepalive-interval', 'keepalive-count', 'open-timeout'])
+        self.assertEqual((conn.get_keepalive_interval(), conn.get_keepalive_count(),
+                          conn.get_open_timeout()), (1, 2, 5))
+
+        # Nothing listens on port 1 of the loopback: its own code.
+        with self.assertRaises(GLib.Error) as cm:
+            conn.open(None)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.UNREACHABLE),
+                        cm.exception)
+        self.assertFalse(conn.props.connected)
+        # So is a local daemon's socket that is not there.
+        with self.assertRaises(GLib.Error) as cm:
+            Vmem.Connection.new('qemu:///system?socket=/nonexistent/libvirt-sock').open(None)
+        self.assertTrue(cm.exception.matches(Vmem.error_quark(), Vmem.Error.UNREACHABLE),
+                        cm.exception)
+
     def test_list_models(self):
         domains = self.conn.get_domains()
         self.assertIsInstance(domains, Gio.ListModel)
