@@ -99,6 +99,7 @@ typedef enum {
   BED_TWO_NODES,
   BED_NO_VIRTIO_MEM,
   BED_DAEMON_KILLED,
+  BED_HOSTS,
 } BedMode;
 
 /* ------------------------------------------------------------ utilities */
@@ -349,6 +350,10 @@ await_slot (AsyncSlot  *slot,
 
 /* ------------------------------------------- the guest's serial console */
 
+/* The serial log the serial_*() helpers read: the bed's, or in the hosts
+ * cases the one of the host a case looks at. */
+static const char *serial_log_path;
+
 /* The guest's serial log as text; console noise may hold NUL bytes. */
 static char *
 serial_read (void)
@@ -356,7 +361,8 @@ serial_read (void)
   char *contents = NULL;
   gsize length = 0;
 
-  if (!g_file_get_contents (bed_env ("VMEM_BED_SERIAL_LOG"), &contents, &length, NULL))
+  if (!g_file_get_contents (serial_log_path != NULL ? serial_log_path : bed_env ("VMEM_BED_SERIAL_LOG"),
+                            &contents, &length, NULL))
     return NULL;
   for (gsize i = 0; i < length; i++)
     if (contents[i] == '\0')
@@ -419,10 +425,10 @@ serial_now (const char *key)
  * each virtio-mem device's <current> at its <requested>, and the guest's
  * MemTotal, whole and per node, its base plus what is plugged. */
 static void
-bed_settle (void)
+bed_settle_in (const char *workdir)
 {
   g_autofree char *timeout = g_strdup_printf ("%.0f", 60 * time_scale ());
-  const char *argv[] = { bed_env ("VMEM_BED"), "settle", "--timeout", timeout, NULL };
+  const char *argv[] = { bed_env ("VMEM_BED"), "settle", "--timeout", timeout, workdir, NULL };
   g_autoptr(GError) error = NULL;
   Watch previous = watchdog_arm (60 * time_scale () + 10, "vmem-bed settle");
   int status;
@@ -433,6 +439,12 @@ bed_settle (void)
   if (!g_spawn_check_wait_status (status, &error))
     g_error ("the guest does not have what libvirt says it has: %s", error->message);
   watchdog_restore (previous);
+}
+
+static void
+bed_settle (void)
+{
+  bed_settle_in (bed_env ("VMEM_BED_WORKDIR"));
 }
 
 typedef struct
@@ -927,6 +939,7 @@ bed_mode_name (BedMode mode)
     case BED_TWO_NODES: return "two-nodes";
     case BED_NO_VIRTIO_MEM: return "no-virtio-mem";
     case BED_DAEMON_KILLED: return "daemon-killed";
+    case BED_HOSTS: return "hosts";
     default: g_assert_not_reached ();
     }
 }
@@ -1950,9 +1963,8 @@ test_stall (Live          *live,
 /* libvirtd's PID, as the bed recorded it: the daemon's own pid file,
  * checked against the bed's list (PID and start time) and the binary. */
 static pid_t
-bed_libvirtd_pid (void)
+bed_libvirtd_pid_in (const char *work)
 {
-  const char *work = bed_env ("VMEM_BED_WORKDIR");
   g_autofree char *pid_path = g_build_filename (work, "run", "libvirtd.pid", NULL);
   g_autofree char *pids_path = g_build_filename (work, "pids", NULL);
   g_autofree char *pid_text = NULL;
@@ -1991,6 +2003,12 @@ bed_libvirtd_pid (void)
   g_assert_cmpstr (exe, ==, LIBVIRTD_BIN);
 
   return pid;
+}
+
+static pid_t
+bed_libvirtd_pid (void)
+{
+  return bed_libvirtd_pid_in (bed_env ("VMEM_BED_WORKDIR"));
 }
 
 static void
@@ -2650,6 +2668,493 @@ test_figures (Live          *live,
   virConnectClose (conn);
 }
 
+/* ------------------------------------------------------------ several hosts */
+
+/* Two beds, A and B, each a daemon with its own guest that also listens on
+ * a loopback address of its own over TCP, TLS and SSH (vmem-bed run
+ * --remote --name A -- vmem-bed run --remote --name B -- test-live --bed
+ * hosts). One process opens A over TCP and B over both TLS and SSH, at
+ * once, on the one main context. */
+typedef struct
+{
+  const char     *name;         /* the bed: "A" or "B" */
+  VmemConnection *connection;
+  VmemDomain     *domain;
+  VmemVirtioMem  *vmem;
+  GArray         *sizes;        /* guint64: the connection's size signals */
+  gulong          handler;
+} Host;
+
+typedef struct
+{
+  Host a_tcp;
+  Host b_tls;
+  Host b_ssh;
+} Hosts;
+
+/* VMEM_BED_<HOST>_<WHAT>, which the named bed exported. */
+static const char *
+host_env (const char *host,
+          const char *what)
+{
+  g_autofree char *name = g_strdup_printf ("VMEM_BED_%s_%s", host, what);
+
+  return bed_env (name);
+}
+
+static void
+on_host_size_changed (VmemConnection   *connection,
+                      VmemDomain       *domain,
+                      VmemMemoryDevice *device,
+                      guint64           size,
+                      gpointer          user_data)
+{
+  Host *host = user_data;
+  g_autoptr(VmemDomain) device_domain = NULL;
+
+  assert_main_thread ("\"memory-device-size-changed\" of a remote host");
+  /* The right host's domain: both beds name theirs alike, their UUIDs
+   * differ. */
+  g_assert_true (connection == host->connection);
+  g_assert_true (domain == host->domain);
+  g_assert_true (vmem_domain_get_connection (domain) == connection);
+  g_object_get (device, "domain", &device_domain, NULL);
+  g_assert_true (device_domain == domain);
+  g_array_append_val (host->sizes, size);
+}
+
+/* The UUID of the bed's domain, as plain libvirt on its local socket says. */
+static char *
+host_plain_uuid (const char *host)
+{
+  virConnectPtr conn = virConnectOpen (host_env (host, "URI"));
+  virDomainPtr dom;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+
+  if (conn == NULL)
+    g_error ("plain libvirt cannot open bed %s: %s", host, virGetLastErrorMessage ());
+  dom = virDomainLookupByName (conn, host_env (host, "DOMAIN"));
+  g_assert_nonnull (dom);
+  g_assert_cmpint (virDomainGetUUIDString (dom, uuid), ==, 0);
+  virDomainFree (dom);
+  virConnectClose (conn);
+
+  return g_strdup (uuid);
+}
+
+/* Takes the host's domain and device from its connection's live model. */
+static void
+host_adopt (Host *host)
+{
+  g_autofree char *uuid = host_plain_uuid (host->name);
+  VmemMemoryDevice *device;
+
+  g_assert_true (vmem_connection_is_open (host->connection));
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_connection_get_domains (host->connection)), ==, 1);
+  host->domain = vmem_connection_find_domain (host->connection, host_env (host->name, "DOMAIN"));
+  g_assert_nonnull (host->domain);
+  g_object_ref (host->domain);
+  g_assert_cmpstr (vmem_domain_get_uuid (host->domain), ==, uuid);
+  device = vmem_domain_find_memory_device (host->domain, "virtiomem0");
+  g_assert_true (VMEM_IS_VIRTIO_MEM (device));
+  host->vmem = g_object_ref (VMEM_VIRTIO_MEM (device));
+  host->sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  host->handler = g_signal_connect (host->connection, "memory-device-size-changed",
+                                    G_CALLBACK (on_host_size_changed), host);
+}
+
+static void
+host_clear (Host *host)
+{
+  if (host->handler != 0)
+    g_signal_handler_disconnect (host->connection, host->handler);
+  if (host->connection != NULL)
+    vmem_connection_close (host->connection);
+  g_clear_object (&host->vmem);
+  g_clear_object (&host->domain);
+  g_clear_object (&host->connection);
+  g_clear_pointer (&host->sizes, g_array_unref);
+}
+
+static void
+hosts_set_up (Hosts         *h,
+              gconstpointer  data)
+{
+  struct { Host *host; const char *name; const char *uri; } opens[] = {
+    { &h->a_tcp, "A", "TCP_URI" },
+    { &h->b_tls, "B", "TLS_URI" },
+    { &h->b_ssh, "B", "SSH_URI" },
+  };
+  AsyncSlot slots[G_N_ELEMENTS (opens)] = { 0 };
+  gint64 t0;
+
+  bed_settle_in (host_env ("A", "WORKDIR"));
+  bed_settle_in (host_env ("B", "WORKDIR"));
+
+  /* All three at once. */
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < G_N_ELEMENTS (opens); i++)
+    {
+      opens[i].host->name = opens[i].name;
+      opens[i].host->connection = vmem_connection_new (host_env (opens[i].name, opens[i].uri));
+      vmem_connection_open_async (opens[i].host->connection, NULL, async_slot_cb, &slots[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (opens); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      await_slot (&slots[i], 60, "vmem_connection_open_async() of a remote host");
+      if (!vmem_connection_open_finish (opens[i].host->connection, slots[i].result, &error))
+        g_error ("cannot open %s: %s", vmem_connection_get_uri (opens[i].host->connection),
+                 error->message);
+      g_test_message ("%s of bed %s open %.3f s after the start",
+                      opens[i].uri, opens[i].name, (double) (slots[i].time_us - t0) / G_USEC_PER_SEC);
+      async_slot_clear (&slots[i]);
+      host_adopt (opens[i].host);
+    }
+}
+
+static void
+hosts_tear_down (Hosts         *h,
+                 gconstpointer  data)
+{
+  host_clear (&h->a_tcp);
+  host_clear (&h->b_tls);
+  host_clear (&h->b_ssh);
+  serial_log_path = NULL;
+}
+
+/* The guest's MemTotal in bed @host, as it last reported it. */
+static guint64
+host_memtotal (const char *host)
+{
+  serial_log_path = host_env (host, "SERIAL_LOG");
+  return serial_now ("VMEM-MEMTOTAL");
+}
+
+static void
+host_wait_memtotal (const char *host,
+                    guint64     want_kb)
+{
+  double seconds;
+
+  serial_log_path = host_env (host, "SERIAL_LOG");
+  seconds = serial_wait_for ("VMEM-MEMTOTAL", want_kb, 60);
+  g_test_message ("bed %s: the guest has %" G_GUINT64_FORMAT " kB after %.1f s", host, want_kb, seconds);
+}
+
+/* Resizes the virtio-mem devices of several hosts at once, and waits for
+ * each to finish. */
+static void
+hosts_resize (Host          **hosts,
+              const guint64  *sizes,
+              guint           n)
+{
+  AsyncSlot slots[4] = { 0 };
+
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (slots));
+  for (guint i = 0; i < n; i++)
+    vmem_virtio_mem_resize_async (hosts[i]->vmem, sizes[i], NULL, async_slot_cb, &slots[i]);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      await_slot (&slots[i], 60, "a resize on a remote host");
+      if (!vmem_virtio_mem_resize_finish (hosts[i]->vmem, slots[i].result, &error))
+        g_error ("the resize on bed %s failed: %s", hosts[i]->name, error->message);
+      g_assert_cmpuint (slots[i].calls, ==, 1);
+      g_assert_cmpuint (vmem_virtio_mem_get_current_size (hosts[i]->vmem), ==, sizes[i]);
+      async_slot_clear (&slots[i]);
+    }
+}
+
+static guint64
+last_size (GArray *sizes)
+{
+  g_assert_cmpuint (sizes->len, >, 0);
+  return g_array_index (sizes, guint64, sizes->len - 1);
+}
+
+static void
+test_hosts_list (Hosts         *h,
+                 gconstpointer  data)
+{
+  Host *all[] = { &h->a_tcp, &h->b_tls, &h->b_ssh };
+
+  /* Two hosts, two domains of the same name: the UUIDs tell them apart,
+   * and the two links to B give two objects of one domain. */
+  g_assert_cmpstr (vmem_domain_get_name (h->a_tcp.domain), ==, vmem_domain_get_name (h->b_tls.domain));
+  g_assert_cmpstr (vmem_domain_get_uuid (h->a_tcp.domain), !=, vmem_domain_get_uuid (h->b_tls.domain));
+  g_assert_cmpstr (vmem_domain_get_uuid (h->b_tls.domain), ==, vmem_domain_get_uuid (h->b_ssh.domain));
+  g_assert_true (h->b_tls.domain != h->b_ssh.domain);
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      g_assert_cmpint (vmem_domain_get_state (all[i]->domain), ==, VMEM_DOMAIN_STATE_RUNNING);
+      g_assert_cmpuint (vmem_virtio_mem_get_requested_size (all[i]->vmem), ==, VMEM_START);
+      g_assert_cmpuint (vmem_virtio_mem_get_current_size (all[i]->vmem), ==, VMEM_START);
+      g_assert_cmpuint (vmem_memory_device_get_size (VMEM_MEMORY_DEVICE (all[i]->vmem)), ==, VMEM_SIZE);
+    }
+}
+
+static void
+test_hosts_resize_both (Hosts         *h,
+                        gconstpointer  data)
+{
+  Host *both[] = { &h->a_tcp, &h->b_tls };
+  const guint64 grow[] = { 256 * MiB, 384 * MiB };
+  const guint64 back[] = { VMEM_START, VMEM_START };
+  guint64 total_a = host_memtotal ("A");
+  guint64 total_b = host_memtotal ("B");
+  CurrentIs ssh_current = { h->b_ssh.vmem, 384 * MiB };
+
+  /* A over TCP and B over TLS, at once; each guest follows its own. */
+  hosts_resize (both, grow, G_N_ELEMENTS (both));
+  host_wait_memtotal ("A", total_a + (256 * MiB - VMEM_START) / KiB);
+  host_wait_memtotal ("B", total_b + (384 * MiB - VMEM_START) / KiB);
+
+  /* Each connection heard its own host, on the main context (see
+   * on_host_size_changed()); the SSH link to B heard B's change too. */
+  g_assert_cmpuint (last_size (h->a_tcp.sizes), ==, 256 * MiB);
+  g_assert_cmpuint (last_size (h->b_tls.sizes), ==, 384 * MiB);
+  if (!run_until (current_is, &ssh_current, 30))
+    g_error ("the SSH connection's device did not follow B's resize");
+  g_assert_cmpuint (last_size (h->b_ssh.sizes), ==, 384 * MiB);
+  for (guint i = 0; i < h->a_tcp.sizes->len; i++)
+    g_assert_cmpuint (g_array_index (h->a_tcp.sizes, guint64, i), <=, 256 * MiB);
+  g_test_message ("size signals: A over TCP %u, B over TLS %u, B over SSH %u",
+                  h->a_tcp.sizes->len, h->b_tls.sizes->len, h->b_ssh.sizes->len);
+
+  hosts_resize (both, back, G_N_ELEMENTS (both));
+  host_wait_memtotal ("A", total_a);
+  host_wait_memtotal ("B", total_b);
+}
+
+/* A listener that accepts connections (the kernel does, from its backlog)
+ * and never says a word. */
+static GSocket *
+silent_listener (guint16 *out_port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any_port, TRUE, &error));
+  g_assert_true (g_socket_listen (socket, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  return socket;
+}
+
+static void
+expect_open_error (const char *uri,
+                   guint       timeout,
+                   GQuark      domain,
+                   int         code,
+                   const char *what)
+{
+  g_autoptr(VmemConnection) connection = vmem_connection_new (uri);
+  g_autoptr(GError) error = NULL;
+  Watch previous = watchdog_arm (timeout + 30, what);
+  gint64 t0 = g_get_monotonic_time ();
+
+  vmem_connection_set_open_timeout (connection, timeout);
+  if (vmem_connection_open (connection, NULL, &error))
+    g_error ("%s: the open succeeded", what);
+  watchdog_restore (previous);
+  g_test_message ("%s: %.3f s, %s (%s %d)", what, seconds_since (t0), error->message,
+                  g_quark_to_string (error->domain), error->code);
+  g_assert_error (error, domain, code);
+  g_assert_false (vmem_connection_is_open (connection));
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_connection_get_domains (connection)), ==, 0);
+}
+
+static gboolean
+cancel_now (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_hosts_errors (Hosts         *h,
+                   gconstpointer  data)
+{
+  g_autofree char *refused = g_strdup_printf ("qemu+tcp://%s:1/system", host_env ("A", "ADDRESS"));
+  g_autofree char *silent_uri = NULL;
+  g_autoptr(GSocket) silent = NULL;
+  g_autoptr(VmemConnection) connection = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  AsyncSlot slot = { 0 };
+  guint16 port;
+  gint64 t0;
+
+  /* Each failure its own code, from the library's domain. */
+  expect_open_error (host_env ("B", "TLS_WRONG_CA_URI"), 30, VMEM_ERROR, VMEM_ERROR_CERTIFICATE,
+                     "TLS with a client that trusts another CA");
+  expect_open_error (host_env ("B", "SSH_UNKNOWN_KEY_URI"), 30, VMEM_ERROR, VMEM_ERROR_HOST_KEY,
+                     "SSH with an unknown host key");
+  expect_open_error (refused, 30, VMEM_ERROR, VMEM_ERROR_UNREACHABLE, "TCP to a refused port");
+
+  /* A daemon that never answers: the open ends at its timeout, the sync
+   * one and the async one, and on the cancellable. */
+  silent = silent_listener (&port);
+  silent_uri = g_strdup_printf ("qemu+tcp://127.0.0.1:%u/system", port);
+  expect_open_error (silent_uri, 1, VMEM_ERROR, VMEM_ERROR_TIMED_OUT,
+                     "TCP to a listener that never speaks, sync, 1 s timeout");
+
+  connection = vmem_connection_new (silent_uri);
+  vmem_connection_set_open_timeout (connection, 2);
+  t0 = g_get_monotonic_time ();
+  vmem_connection_open_async (connection, NULL, async_slot_cb, &slot);
+  await_slot (&slot, 30, "an open with a 2 s timeout");
+  g_assert_false (vmem_connection_open_finish (connection, slot.result, &error));
+  g_test_message ("async, 2 s timeout: %.3f s, %s", (double) (slot.time_us - t0) / G_USEC_PER_SEC,
+                  error->message);
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  async_slot_clear (&slot);
+
+  vmem_connection_set_open_timeout (connection, 0);
+  t0 = g_get_monotonic_time ();
+  vmem_connection_open_async (connection, cancellable, async_slot_cb, &slot);
+  g_timeout_add (300, cancel_now, cancellable);
+  await_slot (&slot, 30, "an open cancelled after 0.3 s");
+  g_assert_false (vmem_connection_open_finish (connection, slot.result, &error));
+  g_test_message ("async, no timeout, cancelled at 0.3 s: %.3f s, %s",
+                  (double) (slot.time_us - t0) / G_USEC_PER_SEC, error->message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (vmem_connection_is_open (connection));
+  async_slot_clear (&slot);
+
+  /* The other hosts never noticed. */
+  g_assert_true (vmem_connection_is_open (h->a_tcp.connection));
+  g_assert_true (vmem_connection_is_open (h->b_tls.connection));
+  g_assert_true (vmem_connection_is_open (h->b_ssh.connection));
+
+  /* libvirt's threads waiting on the listener get their end of file. */
+  g_socket_close (silent, NULL);
+}
+
+static void
+test_hosts_freeze (Hosts         *h,
+                   gconstpointer  data)
+{
+  g_autoptr(VmemConnection) frozen = vmem_connection_new (host_env ("B", "TLS_URI"));
+  g_autoptr(GArray) reasons = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemDomain) held = NULL;
+  g_autoptr(VmemVirtioMem) held_vmem = NULL;
+  Host *a[] = { &h->a_tcp };
+  const guint64 grow[] = { 256 * MiB };
+  const guint64 back[] = { VMEM_START };
+  guint interval = 1, count = 2;
+  guint64 total_a = host_memtotal ("A");
+  guint64 total_b = host_memtotal ("B");
+  pid_t pid = bed_libvirtd_pid_in (host_env ("B", "WORKDIR"));
+  double closed_after;
+  gint64 t0;
+
+  vmem_connection_set_keepalive (frozen, interval, count);
+  g_assert_cmpuint (vmem_connection_get_keepalive_interval (frozen), ==, interval);
+  g_assert_cmpuint (vmem_connection_get_keepalive_count (frozen), ==, count);
+  if (!vmem_connection_open (frozen, NULL, &error))
+    g_error ("cannot open %s: %s", vmem_connection_get_uri (frozen), error->message);
+  held = g_object_ref (vmem_connection_find_domain (frozen, host_env ("B", "DOMAIN")));
+  held_vmem = g_object_ref (VMEM_VIRTIO_MEM (vmem_domain_find_memory_device (held, "virtiomem0")));
+  g_signal_connect (frozen, "closed", G_CALLBACK (on_closed), reasons);
+
+  /* B's daemon freezes: keepalive gives up on it, A goes on. */
+  if (kill (pid, SIGSTOP) != 0)
+    g_error ("kill -STOP %d: %s", (int) pid, g_strerror (errno));
+  t0 = g_get_monotonic_time ();
+  if (!run_until (array_nonempty, reasons, 30))
+    {
+      kill (pid, SIGCONT);
+      g_error ("no \"closed\" within 30 s of freezing B's daemon");
+    }
+  closed_after = seconds_since (t0);
+  g_test_message ("B frozen: \"closed\" after %.3f s, with keepalive every %u s, %u unanswered",
+                  closed_after, interval, count);
+  g_assert_cmpint (g_array_index (reasons, int, 0), ==, VMEM_CLOSE_REASON_KEEPALIVE);
+  /* libvirt closes once @count probes went unanswered, the last one
+   * @interval after it was sent. */
+  g_assert_cmpfloat (closed_after, <=, interval * (count + 1) + 1.0);
+  g_assert_false (vmem_connection_is_open (frozen));
+
+  hosts_resize (a, grow, 1);
+  host_wait_memtotal ("A", total_a + (256 * MiB - VMEM_START) / KiB);
+  g_assert_cmpuint (reasons->len, ==, 1);
+
+  /* B thaws; reopened, the connection gives the same domain and device
+   * objects, live again. */
+  if (kill (pid, SIGCONT) != 0)
+    g_error ("kill -CONT %d: %s", (int) pid, g_strerror (errno));
+  if (!vmem_connection_open (frozen, NULL, &error))
+    g_error ("cannot reopen %s: %s", vmem_connection_get_uri (frozen), error->message);
+  g_assert_true (vmem_connection_find_domain (frozen, host_env ("B", "DOMAIN")) == held);
+  g_assert_true (vmem_domain_find_memory_device (held, "virtiomem0") == VMEM_MEMORY_DEVICE (held_vmem));
+  g_assert_true (vmem_memory_device_is_live (VMEM_MEMORY_DEVICE (held_vmem)));
+  {
+    Host thawed = { "B", frozen, held, held_vmem, NULL, 0 };
+    Host *b[] = { &thawed };
+
+    hosts_resize (b, grow, 1);
+    host_wait_memtotal ("B", total_b + (256 * MiB - VMEM_START) / KiB);
+    hosts_resize (b, back, 1);
+    host_wait_memtotal ("B", total_b);
+  }
+  hosts_resize (a, back, 1);
+  host_wait_memtotal ("A", total_a);
+  vmem_connection_close (frozen);
+}
+
+static void
+test_hosts_daemon_killed (Hosts         *h,
+                          gconstpointer  data)
+{
+  g_autoptr(GArray) tls_reasons = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GArray) ssh_reasons = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GEnumClass) reason_class = g_type_class_ref (VMEM_TYPE_CLOSE_REASON);
+  Host *a[] = { &h->a_tcp };
+  const guint64 grow[] = { 256 * MiB };
+  const guint64 back[] = { VMEM_START };
+  guint64 total_a = host_memtotal ("A");
+  pid_t pid = bed_libvirtd_pid_in (host_env ("B", "WORKDIR"));
+  gint64 t0;
+
+  g_signal_connect (h->b_tls.connection, "closed", G_CALLBACK (on_closed), tls_reasons);
+  g_signal_connect (h->b_ssh.connection, "closed", G_CALLBACK (on_closed), ssh_reasons);
+  if (kill (pid, SIGKILL) != 0)
+    g_error ("kill -KILL %d: %s", (int) pid, g_strerror (errno));
+  t0 = g_get_monotonic_time ();
+
+  /* Both links to B close; A's does not. */
+  if (!run_until (array_nonempty, tls_reasons, 40) || !run_until (array_nonempty, ssh_reasons, 40))
+    g_error ("B's connections did not both close within 40 s of killing its daemon");
+  g_test_message ("B killed: TLS closed (%s), SSH closed (%s), %.3f s",
+                  g_enum_get_value (reason_class, g_array_index (tls_reasons, int, 0))->value_nick,
+                  g_enum_get_value (reason_class, g_array_index (ssh_reasons, int, 0))->value_nick,
+                  seconds_since (t0));
+  g_assert_cmpint (g_array_index (tls_reasons, int, 0), !=, VMEM_CLOSE_REASON_CLIENT);
+  g_assert_cmpint (g_array_index (ssh_reasons, int, 0), !=, VMEM_CLOSE_REASON_CLIENT);
+  g_assert_true (vmem_connection_is_open (h->a_tcp.connection));
+
+  hosts_resize (a, grow, 1);
+  host_wait_memtotal ("A", total_a + (256 * MiB - VMEM_START) / KiB);
+  hosts_resize (a, back, 1);
+  host_wait_memtotal ("A", total_a);
+  g_assert_cmpuint (tls_reasons->len, ==, 1);
+  g_assert_cmpuint (ssh_reasons->len, ==, 1);
+  g_assert_true (vmem_connection_is_open (h->a_tcp.connection));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2669,10 +3174,10 @@ main (int    argc,
         bed = argv[i] + strlen ("--bed=");
       else
         g_error ("unknown argument %s; usage: test-live [GTEST-OPTIONS] --bed "
-                 "default|two-nodes|no-virtio-mem|daemon-killed", argv[i]);
+                 "default|two-nodes|no-virtio-mem|daemon-killed|hosts", argv[i]);
     }
   if (bed == NULL)
-    g_error ("usage: test-live [GTEST-OPTIONS] --bed default|two-nodes|no-virtio-mem|daemon-killed");
+    g_error ("usage: test-live [GTEST-OPTIONS] --bed default|two-nodes|no-virtio-mem|daemon-killed|hosts");
 
   if (g_str_equal (bed, "default"))
     mode = BED_DEFAULT;
@@ -2682,6 +3187,8 @@ main (int    argc,
     mode = BED_NO_VIRTIO_MEM;
   else if (g_str_equal (bed, "daemon-killed"))
     mode = BED_DAEMON_KILLED;
+  else if (g_str_equal (bed, "hosts"))
+    mode = BED_HOSTS;
   else
     g_error ("unknown bed '%s'", bed);
 
@@ -2711,6 +3218,16 @@ main (int    argc,
       break;
     case BED_DAEMON_KILLED:
       ADD ("/live/daemon-killed", test_daemon_killed);
+      break;
+    case BED_HOSTS:
+#define ADD_HOSTS(path, func) g_test_add (path, Hosts, NULL, hosts_set_up, func, hosts_tear_down)
+      ADD_HOSTS ("/hosts/list", test_hosts_list);
+      ADD_HOSTS ("/hosts/resize-both", test_hosts_resize_both);
+      ADD_HOSTS ("/hosts/errors", test_hosts_errors);
+      ADD_HOSTS ("/hosts/freeze-reopen", test_hosts_freeze);
+      /* Last: it kills B's daemon. */
+      ADD_HOSTS ("/hosts/daemon-killed", test_hosts_daemon_killed);
+#undef ADD_HOSTS
       break;
     default:
       g_assert_not_reached ();
