@@ -35,18 +35,28 @@ typedef enum {
   "  4  refused input: an invalid or unaligned size, one out of range or\n" \
   "     too large, an unsupported memory model\n" \
   "  5  the guest stopped making progress (resize --wait)\n" \
-  "  6  interrupted (Ctrl-C) while waiting\n"
+  "  6  interrupted (Ctrl-C) while waiting\n" \
+  "With several -c, the status is that of the first host that failed.\n"
 
 /* The width of the progress bar of resize --wait, in cells. */
 #define BAR_WIDTH 30
 
-static char *global_uri;
+/* The -c options given before the command. */
+static char **global_uris;
+
+/* A failure the command printed itself, such as one host's of several:
+ * its code is the exit status, and main() prints nothing more. */
+#define REPORTED_ERROR (reported_error_quark ())
+static G_DEFINE_QUARK (vmemctl-reported-error-quark, reported_error)
 
 /* Every failure goes through here: the code a script sees depends only on
  * what went wrong, whichever command it was. */
 static ExitCode
 exit_code_for_error (const GError *error)
 {
+  if (error->domain == REPORTED_ERROR)
+    return (ExitCode) error->code;
+
   if (error->domain == G_OPTION_ERROR)
     return EXIT_USAGE;
 
@@ -141,21 +151,63 @@ open_connection_free (OpenConnection *connection)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpenConnection, open_connection_free)
 
-/* -c wins over $VMEM_URI, which wins over libvirt's own default. */
+static gboolean
+add_uris (GStrvBuilder  *builder,
+          char         **uris)
+{
+  gboolean added = FALSE;
+
+  for (guint i = 0; uris != NULL && uris[i] != NULL; i++)
+    if (*uris[i] != '\0')
+      {
+        g_strv_builder_add (builder, uris[i]);
+        added = TRUE;
+      }
+
+  return added;
+}
+
+/* The URIs a command works on: the -c options after the command win over
+ * those before it, which win over $VMEM_URI. None stands for libvirt's own
+ * default. An empty URI counts as not given, as an empty $VMEM_URI does. */
+static GStrv
+connection_uris (char **uris)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *env_uri = g_getenv ("VMEM_URI");
+
+  if (!add_uris (builder, uris) && !add_uris (builder, global_uris) &&
+      env_uri != NULL && *env_uri != '\0')
+    g_strv_builder_add (builder, env_uri);
+
+  return g_strv_builder_end (builder);
+}
+
+/* resize, attach and detach change one domain, which a name alone does
+ * not pick out of several hosts: they take one connection. The URI is
+ * NULL for libvirt's default. */
+static gboolean
+one_uri (char    **uris,
+         char    **uri,
+         GError  **error)
+{
+  g_auto(GStrv) resolved = connection_uris (uris);
+  guint n = g_strv_length (resolved);
+
+  if (n > 1)
+    return usage_error (error, "One connection only, and %u URIs were given: "
+                        "several -c are for list, info and watch", n);
+
+  *uri = g_strdup (resolved[0]);
+  return TRUE;
+}
+
 static VmemConnection *
 open_connection (const char  *uri,
                  GError     **error)
 {
-  g_autoptr(OpenConnection) connection = NULL;
+  g_autoptr(OpenConnection) connection = vmem_connection_new (uri);
 
-  if (uri == NULL)
-    uri = global_uri;
-  if (uri == NULL || *uri == '\0')
-    uri = g_getenv ("VMEM_URI");
-  if (uri != NULL && *uri == '\0')
-    uri = NULL;
-
-  connection = vmem_connection_new (uri);
   if (!vmem_connection_open (connection, NULL, error))
     return NULL;
 
@@ -204,6 +256,220 @@ get_domains (VmemConnection  *connection,
   return G_LIST_MODEL (g_steal_pointer (&store));
 }
 
+/* Several hosts: list, info and watch take a -c per host, and open them
+ * all at once, so that the slowest host sets the pace rather than the sum
+ * of them. */
+
+typedef struct _Hosts Hosts;
+
+typedef struct
+{
+  Hosts          *hosts;
+  char           *uri;          /* NULL: libvirt's default */
+  char           *name;         /* HOST; NULL for libvirt's default too */
+  VmemConnection *connection;   /* closed as the host goes */
+  GListModel     *domains;      /* of VmemDomain, by name; NULL on failure */
+  GError         *error;
+} Host;
+
+struct _Hosts
+{
+  const char *command;      /* for messages */
+  const char *domain_name;  /* the one domain asked for, or NULL */
+  GPtrArray  *hosts;        /* of Host, in the order of the -c options */
+  gboolean    several;      /* HOST columns and host-prefixed messages */
+  ExitCode    status;       /* of the first failure reported */
+  GMainLoop  *loop;         /* while the connections open */
+  guint       pending;
+};
+
+/* What HOST shows: the URI's host, with its port if it has one; for a
+ * local URI, the URI without its query, which names a socket or other
+ * parameters rather than a host. An alias from libvirt's configuration is
+ * no URI, and names itself. */
+static char *
+host_name (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL);
+  const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+  int port;
+
+  if (host == NULL || *host == '\0')
+    return g_strndup (uri, strcspn (uri, "?"));
+
+  port = g_uri_get_port (parsed);
+  if (port < 0)
+    return g_strdup (host);
+  /* An IPv6 address keeps its brackets, or the port would run into it. */
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%d", host, port);
+  return g_strdup_printf ("%s:%d", host, port);
+}
+
+/* The HOST of each URI. Two hosts that look the same, such as one over
+ * SSH and one over TLS, show their whole URIs instead. */
+static GStrv
+host_names (char **uris)
+{
+  guint n = g_strv_length (uris);
+  g_auto(GStrv) short_names = g_new0 (char *, n + 1);
+  GStrv names = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    short_names[i] = host_name (uris[i]);
+
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean shared = FALSE;
+
+      for (guint j = 0; j < n && !shared; j++)
+        shared = j != i && strcmp (short_names[j], short_names[i]) == 0;
+      names[i] = g_strdup (shared ? uris[i] : short_names[i]);
+    }
+
+  return names;
+}
+
+static void
+host_free (Host *host)
+{
+  g_clear_object (&host->domains);
+  if (host->connection != NULL)
+    open_connection_free (host->connection);
+  g_clear_error (&host->error);
+  g_free (host->uri);
+  g_free (host->name);
+  g_free (host);
+}
+
+static void
+hosts_free (Hosts *hosts)
+{
+  g_ptr_array_unref (hosts->hosts);
+  g_free (hosts);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Hosts, hosts_free)
+
+/* One host's failure, when there are several: printed at once, and the
+ * first one's is the exit status. */
+static void
+hosts_report (Hosts        *hosts,
+              Host         *host,
+              const GError *error)
+{
+  fprintf (stderr, "vmemctl: %s: %s: %s\n", hosts->command, host->name, error->message);
+  fflush (stderr);
+  if (hosts->status == EXIT_OK)
+    hosts->status = exit_code_for_error (error);
+}
+
+/* The command's end, once it printed what the hosts had. */
+static gboolean
+hosts_check (Hosts   *hosts,
+             GError **error)
+{
+  if (hosts->status == EXIT_OK)
+    return TRUE;
+
+  g_set_error_literal (error, REPORTED_ERROR, hosts->status, "Reported host by host");
+  return FALSE;
+}
+
+static void
+host_opened (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Host *host = user_data;
+  Hosts *hosts = host->hosts;
+
+  /* Mostly what the open read; a domain named that libvirt's events have
+   * not brought yet is looked up while the other hosts still open. */
+  if (vmem_connection_open_finish (host->connection, result, &host->error))
+    host->domains = get_domains (host->connection, hosts->domain_name, &host->error);
+
+  if (--hosts->pending == 0)
+    g_main_loop_quit (hosts->loop);
+}
+
+/* Opens a connection to each URI, all at once, and gets each host's
+ * domains: every one, or the one named. With one host its failure is the
+ * command's, as when there was no other. With several, a host that fails
+ * is reported and has no domains, and the others go on; a domain named is
+ * only missing when no host has it. */
+static Hosts *
+hosts_open (const char  *command,
+            char       **uris,
+            const char  *domain_name,
+            GError     **error)
+{
+  g_auto(GStrv) resolved = connection_uris (uris);
+  g_auto(GStrv) names = host_names (resolved);
+  g_autoptr(Hosts) hosts = g_new0 (Hosts, 1);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint n = MAX (g_strv_length (resolved), 1);
+  gboolean found = FALSE;
+
+  hosts->command = command;
+  hosts->domain_name = domain_name;
+  hosts->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_free);
+  hosts->several = n > 1;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Host *host = g_new0 (Host, 1);
+
+      host->hosts = hosts;
+      /* Both NULL without any URI. */
+      host->uri = g_strdup (resolved[i]);
+      host->name = g_strdup (names[i]);
+      host->connection = vmem_connection_new (host->uri);
+      g_ptr_array_add (hosts->hosts, host);
+    }
+
+  hosts->loop = loop;
+  hosts->pending = n;
+  for (guint i = 0; i < n; i++)
+    {
+      Host *host = hosts->hosts->pdata[i];
+
+      vmem_connection_open_async (host->connection, NULL, host_opened, host);
+    }
+  g_main_loop_run (loop);
+  hosts->loop = NULL;
+
+  if (!hosts->several)
+    {
+      Host *host = hosts->hosts->pdata[0];
+
+      if (host->error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&host->error));
+          return NULL;
+        }
+      return g_steal_pointer (&hosts);
+    }
+
+  for (guint i = 0; i < n; i++)
+    found |= ((Host *) hosts->hosts->pdata[i])->domains != NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Host *host = hosts->hosts->pdata[i];
+
+      /* A host without the domain named is no failure when another has
+       * it: a domain runs on one host. */
+      if (found && vmem_connection_is_open (host->connection) &&
+          g_error_matches (host->error, VMEM_ERROR, VMEM_ERROR_NOT_FOUND))
+        g_clear_error (&host->error);
+      if (host->error != NULL)
+        hosts_report (hosts, host, host->error);
+    }
+
+  return g_steal_pointer (&hosts);
+}
+
 static char *
 size_or_dash (guint64  bytes,
               gboolean known)
@@ -235,6 +501,15 @@ json_add_string_or_null (JsonBuilder *builder,
     json_builder_add_string_value (builder, value);
   else
     json_builder_add_null_value (builder);
+}
+
+/* Every object of --json names its host, one or several, so that scripts
+ * read one shape; null when libvirt chose the URI. */
+static void
+json_add_host (JsonBuilder *builder,
+               Host        *host)
+{
+  json_add_string_or_null (builder, "host", host->name);
 }
 
 static void
@@ -299,22 +574,33 @@ json_add_device (JsonBuilder      *builder,
   json_builder_end_object (builder);
 }
 
-/* A table of left-aligned text and right-aligned numbers. */
+/* A table of left-aligned text and right-aligned numbers. With several
+ * hosts a HOST column comes first; with one the table is as it always
+ * was. */
 typedef struct
 {
-  guint      n_columns;
+  gboolean   host_column;
+  guint      n_columns;       /* HOST included */
   guint64    right_aligned;   /* a bit per column */
   GPtrArray *rows;            /* of GStrv */
 } Table;
 
+/* right_aligned has a bit per column titled, HOST left out. */
 static Table *
-table_new (guint64  right_aligned,
+table_new (gboolean host_column,
+           guint64  right_aligned,
            ...)
 {
   Table *table = g_new0 (Table, 1);
   GStrvBuilder *header = g_strv_builder_new ();
   const char *title;
   va_list args;
+
+  if (host_column)
+    {
+      g_strv_builder_add (header, "HOST");
+      table->n_columns++;
+    }
 
   va_start (args, right_aligned);
   while ((title = va_arg (args, const char *)) != NULL)
@@ -324,23 +610,31 @@ table_new (guint64  right_aligned,
     }
   va_end (args);
 
-  table->right_aligned = right_aligned;
+  table->host_column = host_column;
+  table->right_aligned = host_column ? right_aligned << 1 : right_aligned;
   table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_ptr_array_add (table->rows, g_strv_builder_end (header));
   g_strv_builder_unref (header);
   return table;
 }
 
-/* Takes the cells, which are n_columns newly allocated strings. */
+/* Takes the cells that follow the host, which are newly allocated
+ * strings, one per column titled; the host is left out without a HOST
+ * column. */
 static void
-table_add (Table *table,
+table_add (Table      *table,
+           const char *host,
            ...)
 {
   char **row = g_new0 (char *, table->n_columns + 1);
+  guint i = 0;
   va_list args;
 
-  va_start (args, table);
-  for (guint i = 0; i < table->n_columns; i++)
+  if (table->host_column)
+    row[i++] = g_strdup (host);
+
+  va_start (args, host);
+  for (; i < table->n_columns; i++)
     row[i] = va_arg (args, char *);
   va_end (args);
 
@@ -469,9 +763,16 @@ check_positionals (int      argc,
   return TRUE;
 }
 
+/* A string array for every command, so that one_uri() can say what is
+ * wrong with several rather than keep the last. */
 #define CONNECT_ENTRY(variable) \
-  { "connect", 'c', 0, G_OPTION_ARG_STRING, &(variable), \
+  { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &(variable), \
     "libvirt URI (default: $VMEM_URI, else libvirt's default)", "URI" }
+
+/* list, info and watch. */
+#define CONNECT_HOSTS_ENTRY(variable) \
+  { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &(variable), \
+    "libvirt URI; repeat it for several hosts (default: $VMEM_URI, else libvirt's default)", "URI" }
 
 /* list */
 
@@ -480,61 +781,62 @@ cmd_list (int      argc,
           char   **argv,
           GError **error)
 {
-  g_autofree char *uri = NULL;
+  g_auto(GStrv) uris = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    CONNECT_ENTRY (uri),
+    CONNECT_HOSTS_ENTRY (uris),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write JSON: an array of domains with their devices", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(OpenConnection) connection = NULL;
-  g_autoptr(GListModel) domains = NULL;
-  guint n_domains;
+  g_autoptr(Hosts) hosts = NULL;
 
   if (!parse_command_line ("list", "[DOMAIN]",
-                           "Lists the memory devices of every domain, or of one.",
+                           "Lists the memory devices of every domain, or of one. With several -c, "
+                           "those of every host, with a HOST column first.",
                            entries, &argc, &argv, error) ||
       !check_positionals (argc, 0, 1, error))
     return FALSE;
 
-  connection = open_connection (uri, error);
-  if (connection == NULL)
+  hosts = hosts_open ("list", uris, argc > 1 ? argv[1] : NULL, error);
+  if (hosts == NULL)
     return FALSE;
-
-  domains = get_domains (connection, argc > 1 ? argv[1] : NULL, error);
-  if (domains == NULL)
-    return FALSE;
-  n_domains = g_list_model_get_n_items (domains);
 
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_array (builder);
-      for (guint i = 0; i < n_domains; i++)
+      for (guint h = 0; h < hosts->hosts->len; h++)
         {
-          g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
-          GListModel *devices = vmem_domain_get_memory_devices (domain);
-          guint n_devices = g_list_model_get_n_items (devices);
+          Host *host = hosts->hosts->pdata[h];
+          guint n_domains = host->domains != NULL ? g_list_model_get_n_items (host->domains) : 0;
 
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "domain");
-          json_builder_add_string_value (builder, vmem_domain_get_name (domain));
-          json_builder_set_member_name (builder, "uuid");
-          json_builder_add_string_value (builder, vmem_domain_get_uuid (domain));
-          json_builder_set_member_name (builder, "state");
-          json_builder_add_string_value (builder, enum_nick (VMEM_TYPE_DOMAIN_STATE,
-                                                             vmem_domain_get_state (domain)));
-          json_builder_set_member_name (builder, "devices");
-          json_builder_begin_array (builder);
-          for (guint j = 0; j < n_devices; j++)
+          for (guint i = 0; i < n_domains; i++)
             {
-              g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, j);
+              g_autoptr(VmemDomain) domain = g_list_model_get_item (host->domains, i);
+              GListModel *devices = vmem_domain_get_memory_devices (domain);
+              guint n_devices = g_list_model_get_n_items (devices);
 
-              json_add_device (builder, domain, device);
+              json_builder_begin_object (builder);
+              json_add_host (builder, host);
+              json_builder_set_member_name (builder, "domain");
+              json_builder_add_string_value (builder, vmem_domain_get_name (domain));
+              json_builder_set_member_name (builder, "uuid");
+              json_builder_add_string_value (builder, vmem_domain_get_uuid (domain));
+              json_builder_set_member_name (builder, "state");
+              json_builder_add_string_value (builder, enum_nick (VMEM_TYPE_DOMAIN_STATE,
+                                                                 vmem_domain_get_state (domain)));
+              json_builder_set_member_name (builder, "devices");
+              json_builder_begin_array (builder);
+              for (guint j = 0; j < n_devices; j++)
+                {
+                  g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, j);
+
+                  json_add_device (builder, domain, device);
+                }
+              json_builder_end_array (builder);
+              json_builder_end_object (builder);
             }
-          json_builder_end_array (builder);
-          json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_print (builder, TRUE);
@@ -542,41 +844,47 @@ cmd_list (int      argc,
   else
     {
       /* NODE and the sizes are right-aligned. */
-      g_autoptr(Table) table = table_new (0xf8, "DOMAIN", "ALIAS", "MODEL", "NODE", "SIZE",
-                                          "BLOCK", "REQUESTED", "CURRENT", NULL);
+      g_autoptr(Table) table = table_new (hosts->several, 0xf8, "DOMAIN", "ALIAS", "MODEL", "NODE",
+                                          "SIZE", "BLOCK", "REQUESTED", "CURRENT", NULL);
 
-      for (guint i = 0; i < n_domains; i++)
+      for (guint h = 0; h < hosts->hosts->len; h++)
         {
-          g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
-          GListModel *devices = vmem_domain_get_memory_devices (domain);
-          guint n_devices = g_list_model_get_n_items (devices);
-          gboolean active = vmem_domain_is_active (domain);
+          Host *host = hosts->hosts->pdata[h];
+          guint n_domains = host->domains != NULL ? g_list_model_get_n_items (host->domains) : 0;
 
-          for (guint j = 0; j < n_devices; j++)
+          for (guint i = 0; i < n_domains; i++)
             {
-              g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, j);
-              const char *alias = vmem_memory_device_get_alias (device);
-              int node = vmem_memory_device_get_node (device);
-              VmemVirtioMem *virtio_mem = VMEM_IS_VIRTIO_MEM (device) ? VMEM_VIRTIO_MEM (device) : NULL;
+              g_autoptr(VmemDomain) domain = g_list_model_get_item (host->domains, i);
+              GListModel *devices = vmem_domain_get_memory_devices (domain);
+              guint n_devices = g_list_model_get_n_items (devices);
+              gboolean active = vmem_domain_is_active (domain);
 
-              table_add (table,
-                         g_strdup (vmem_domain_get_name (domain)),
-                         g_strdup (alias != NULL ? alias : "-"),
-                         g_strdup (model_name (device)),
-                         node >= 0 ? g_strdup_printf ("%d", node) : g_strdup ("-"),
-                         vmem_size_format (vmem_memory_device_get_size (device)),
-                         size_or_dash (virtio_mem ? vmem_virtio_mem_get_block_size (virtio_mem) : 0,
-                                       virtio_mem != NULL),
-                         size_or_dash (virtio_mem ? vmem_virtio_mem_get_requested_size (virtio_mem) : 0,
-                                       virtio_mem != NULL),
-                         size_or_dash (virtio_mem ? vmem_virtio_mem_get_current_size (virtio_mem) : 0,
-                                       virtio_mem != NULL && active));
+              for (guint j = 0; j < n_devices; j++)
+                {
+                  g_autoptr(VmemMemoryDevice) device = g_list_model_get_item (devices, j);
+                  const char *alias = vmem_memory_device_get_alias (device);
+                  int node = vmem_memory_device_get_node (device);
+                  VmemVirtioMem *virtio_mem = VMEM_IS_VIRTIO_MEM (device) ? VMEM_VIRTIO_MEM (device) : NULL;
+
+                  table_add (table, host->name,
+                             g_strdup (vmem_domain_get_name (domain)),
+                             g_strdup (alias != NULL ? alias : "-"),
+                             g_strdup (model_name (device)),
+                             node >= 0 ? g_strdup_printf ("%d", node) : g_strdup ("-"),
+                             vmem_size_format (vmem_memory_device_get_size (device)),
+                             size_or_dash (virtio_mem ? vmem_virtio_mem_get_block_size (virtio_mem) : 0,
+                                           virtio_mem != NULL),
+                             size_or_dash (virtio_mem ? vmem_virtio_mem_get_requested_size (virtio_mem) : 0,
+                                           virtio_mem != NULL),
+                             size_or_dash (virtio_mem ? vmem_virtio_mem_get_current_size (virtio_mem) : 0,
+                                           virtio_mem != NULL && active));
+                }
             }
         }
       table_print (table);
     }
 
-  return TRUE;
+  return hosts_check (hosts, error);
 }
 
 /* info */
@@ -667,20 +975,14 @@ print_usage (VmemMemoryUsage *usage)
           total, plugged, requested, maximum);
 }
 
-static gboolean
-cmd_info (int      argc,
-          char   **argv,
-          GError **error)
+/* One domain's info: to builder as an object, or without one as text,
+ * with a line for the host when there are several. */
+static void
+show_info (VmemDomain  *domain,
+           Host        *host,
+           gboolean     host_line,
+           JsonBuilder *builder)
 {
-  g_autofree char *uri = NULL;
-  gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    CONNECT_ENTRY (uri),
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write JSON", NULL },
-    G_OPTION_ENTRY_NULL
-  };
-  g_autoptr(OpenConnection) connection = NULL;
-  g_autoptr(VmemDomain) domain = NULL;
   g_autoptr(VmemDomainConfig) config = NULL;
   g_autoptr(GPtrArray) by_node = NULL;      /* of GPtrArray of devices, per node */
   g_autoptr(GPtrArray) without_node = NULL;
@@ -688,20 +990,6 @@ cmd_info (int      argc,
   GListModel *nodes, *cells, *devices;
   guint n_nodes, n_devices, slots, free_slots;
   guint64 max_memory;
-
-  if (!parse_command_line ("info", "DOMAIN",
-                           "Shows a domain's memory per guest NUMA node, its memory slots and the room left to hot-plug memory.",
-                           entries, &argc, &argv, error) ||
-      !check_positionals (argc, 1, 1, error))
-    return FALSE;
-
-  connection = open_connection (uri, error);
-  if (connection == NULL)
-    return FALSE;
-
-  domain = vmem_connection_lookup_domain (connection, argv[1], error);
-  if (domain == NULL)
-    return FALSE;
 
   /* The figures are the library's; the NUMA cells' CPUs come from the
    * XML they were read from. */
@@ -741,11 +1029,10 @@ cmd_info (int      argc,
         g_ptr_array_add (without_node, device);
     }
 
-  if (json)
+  if (builder != NULL)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
       json_builder_begin_object (builder);
+      json_add_host (builder, host);
       json_builder_set_member_name (builder, "domain");
       json_builder_add_string_value (builder, vmem_domain_get_name (domain));
       json_builder_set_member_name (builder, "state");
@@ -792,8 +1079,7 @@ cmd_info (int      argc,
       json_builder_end_object (builder);
 
       json_builder_end_object (builder);
-      json_print (builder, TRUE);
-      return TRUE;
+      return;
     }
 
   {
@@ -802,6 +1088,8 @@ cmd_info (int      argc,
     g_autofree char *devices_text = vmem_size_format (devices_size (memory));
     g_autofree char *headroom_text = vmem_size_format (vmem_domain_get_hotplug_headroom (domain));
 
+    if (host_line)
+      printf ("host:          %s\n", host->name);
     printf ("domain:        %s (%s)\n", vmem_domain_get_name (domain),
             enum_nick (VMEM_TYPE_DOMAIN_STATE, vmem_domain_get_state (domain)));
     printf ("base memory:   %s\n", base_text);
@@ -836,8 +1124,67 @@ cmd_info (int      argc,
         print_info_devices (domain, without_node);
       }
   }
+}
 
-  return TRUE;
+static gboolean
+cmd_info (int      argc,
+          char   **argv,
+          GError **error)
+{
+  g_auto(GStrv) uris = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    CONNECT_HOSTS_ENTRY (uris),
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write JSON; an array of them with several -c", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(Hosts) hosts = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  guint shown = 0;
+
+  if (!parse_command_line ("info", "DOMAIN",
+                           "Shows a domain's memory per guest NUMA node, its memory slots and the room left to hot-plug memory. "
+                           "With several -c, on every host that has the domain, each after a host line.",
+                           entries, &argc, &argv, error) ||
+      !check_positionals (argc, 1, 1, error))
+    return FALSE;
+
+  hosts = hosts_open ("info", uris, argv[1], error);
+  if (hosts == NULL)
+    return FALSE;
+
+  /* With several -c, as many objects as hosts that have the domain, and
+   * an array even when only one has it: its shape follows from the
+   * command line alone. */
+  if (json)
+    {
+      builder = json_builder_new ();
+      if (hosts->several)
+        json_builder_begin_array (builder);
+    }
+
+  for (guint h = 0; h < hosts->hosts->len; h++)
+    {
+      Host *host = hosts->hosts->pdata[h];
+      g_autoptr(VmemDomain) domain = NULL;
+
+      if (host->domains == NULL)
+        continue;
+
+      domain = g_list_model_get_item (host->domains, 0);
+      if (!json && shown++ > 0)
+        printf ("\n");
+      show_info (domain, host, hosts->several, builder);
+    }
+
+  if (json)
+    {
+      if (hosts->several)
+        json_builder_end_array (builder);
+      json_print (builder, TRUE);
+    }
+
+  return hosts_check (hosts, error);
 }
 
 /* resize */
@@ -1061,13 +1408,14 @@ cmd_resize (int      argc,
             char   **argv,
             GError **error)
 {
+  g_auto(GStrv) uris = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *alias = NULL;
   int node = -1;
   gboolean wait = FALSE, live = FALSE, config = FALSE;
   int stall_timeout = 0;
   GOptionEntry entries[] = {
-    CONNECT_ENTRY (uri),
+    CONNECT_ENTRY (uris),
     { "alias", 'a', 0, G_OPTION_ARG_STRING, &alias, "The device's alias, such as virtiomem0", "ALIAS" },
     { "node", 'n', 0, G_OPTION_ARG_INT, &node, "The virtio-mem device on this guest NUMA node", "NODE" },
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait, "Wait until the guest has the size, showing progress", NULL },
@@ -1086,7 +1434,8 @@ cmd_resize (int      argc,
   if (!parse_command_line ("resize", "DOMAIN SIZE",
                            "Sets the requested size of a virtio-mem device, chosen with --alias or --node. SIZE is a number and a unit, such as 1GiB or 512MiB.",
                            entries, &argc, &argv, error) ||
-      !check_positionals (argc, 2, 2, error))
+      !check_positionals (argc, 2, 2, error) ||
+      !one_uri (uris, &uri, error))
     return FALSE;
 
   if ((alias == NULL) == (node < 0))
@@ -1139,11 +1488,20 @@ cmd_resize (int      argc,
 typedef struct
 {
   GMainLoop *loop;
+  Hosts     *hosts;
   gboolean   json;
-  guint      count;   /* 0: no limit */
+  guint      count;     /* 0: no limit */
   guint      seen;
-  GError    *error;
+  guint      n_open;    /* hosts watched and not closed */
+  GError    *error;     /* one host only: its connection closing */
 } Watch;
+
+/* What the signals of a host and its domains carry. */
+typedef struct
+{
+  Watch *watch;
+  Host  *host;
+} WatchedHost;
 
 static void
 watch_size_changed (VmemDomain       *domain,
@@ -1151,7 +1509,8 @@ watch_size_changed (VmemDomain       *domain,
                     guint64           size,
                     gpointer          user_data)
 {
-  Watch *watch = user_data;
+  WatchedHost *watched = user_data;
+  Watch *watch = watched->watch;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *time = g_date_time_format_iso8601 (now);
   const char *alias = vmem_memory_device_get_alias (device);
@@ -1161,6 +1520,7 @@ watch_size_changed (VmemDomain       *domain,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
+      json_add_host (builder, watched->host);
       json_builder_set_member_name (builder, "time");
       json_builder_add_string_value (builder, time);
       json_builder_set_member_name (builder, "domain");
@@ -1178,6 +1538,8 @@ watch_size_changed (VmemDomain       *domain,
 
       /* No requested size: another program may have changed it, and
        * only the size comes with the event. */
+      if (watch->hosts->several)
+        printf ("%s ", watched->host->name);
       printf ("%s %s %s %s\n", time, vmem_domain_get_name (domain),
               alias != NULL ? alias : "-", size_text);
       fflush (stdout);
@@ -1187,18 +1549,28 @@ watch_size_changed (VmemDomain       *domain,
     g_main_loop_quit (watch->loop);
 }
 
+/* One host of several closing is reported, and the others go on. */
 static void
 watch_closed (VmemConnection  *connection,
               VmemCloseReason  reason,
               gpointer         user_data)
 {
-  Watch *watch = user_data;
+  WatchedHost *watched = user_data;
+  Watch *watch = watched->watch;
+  g_autoptr(GError) error = g_error_new (VMEM_ERROR, VMEM_ERROR_CLOSED,
+                                         "The connection to libvirt closed (%s)",
+                                         enum_nick (VMEM_TYPE_CLOSE_REASON, reason));
 
-  if (watch->error == NULL)
-    g_set_error (&watch->error, VMEM_ERROR, VMEM_ERROR_CLOSED,
-                 "The connection to libvirt closed (%s)",
-                 enum_nick (VMEM_TYPE_CLOSE_REASON, reason));
-  g_main_loop_quit (watch->loop);
+  /* Once a host: it is not reopened. */
+  g_signal_handlers_disconnect_by_func (connection, watch_closed, watched);
+
+  if (watch->hosts->several)
+    hosts_report (watch->hosts, watched->host, error);
+  else if (watch->error == NULL)
+    watch->error = g_steal_pointer (&error);
+
+  if (--watch->n_open == 0)
+    g_main_loop_quit (watch->loop);
 }
 
 static gboolean
@@ -1213,26 +1585,25 @@ cmd_watch (int      argc,
            char   **argv,
            GError **error)
 {
-  g_autofree char *uri = NULL;
+  g_auto(GStrv) uris = NULL;
   gboolean json = FALSE;
   int count = 0;
   GOptionEntry entries[] = {
-    CONNECT_ENTRY (uri),
+    CONNECT_HOSTS_ENTRY (uris),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write one JSON object per line", NULL },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Stop after N size changes", "N" },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(OpenConnection) connection = NULL;
-  g_autoptr(GListModel) domains = NULL;
+  g_autoptr(Hosts) hosts = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GArray) handlers = NULL;
+  g_autofree WatchedHost *watched = NULL;
   Interrupt interrupt = { 0 };
   Watch watch = { 0 };
-  gulong closed_handler;
-  guint n_domains;
+  guint n_hosts, n_domains = 0;
 
   if (!parse_command_line ("watch", "[DOMAIN]",
-                           "Prints the size changes libvirt reports for memory devices, until interrupted.",
+                           "Prints the size changes libvirt reports for memory devices, until interrupted. "
+                           "With several -c, on every host, each line starting with its host.",
                            entries, &argc, &argv, error) ||
       !check_positionals (argc, 0, 1, error))
     return FALSE;
@@ -1240,50 +1611,77 @@ cmd_watch (int      argc,
   if (count < 0)
     return usage_error (error, "--count needs a positive number");
 
-  connection = open_connection (uri, error);
-  if (connection == NULL)
-    return FALSE;
-
   /* Holding the domain objects is what keeps their events coming. */
-  domains = get_domains (connection, argc > 1 ? argv[1] : NULL, error);
-  if (domains == NULL)
+  hosts = hosts_open ("watch", uris, argc > 1 ? argv[1] : NULL, error);
+  if (hosts == NULL)
     return FALSE;
 
   loop = g_main_loop_new (NULL, FALSE);
   watch.loop = loop;
+  watch.hosts = hosts;
   watch.json = json;
   watch.count = count;
 
-  n_domains = g_list_model_get_n_items (domains);
-  handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
-  for (guint i = 0; i < n_domains; i++)
+  n_hosts = hosts->hosts->len;
+  watched = g_new0 (WatchedHost, n_hosts);
+  for (guint h = 0; h < n_hosts; h++)
     {
-      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
-      gulong id = g_signal_connect (domain, "memory-device-size-changed",
-                                    G_CALLBACK (watch_size_changed), &watch);
+      Host *host = hosts->hosts->pdata[h];
+      guint n;
 
-      g_array_append_val (handlers, id);
+      /* A host that failed was reported, one without the domain is
+       * not watched. */
+      if (host->domains == NULL)
+        continue;
+
+      watched[h].watch = &watch;
+      watched[h].host = host;
+      n = g_list_model_get_n_items (host->domains);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(VmemDomain) domain = g_list_model_get_item (host->domains, i);
+
+          g_signal_connect (domain, "memory-device-size-changed",
+                            G_CALLBACK (watch_size_changed), &watched[h]);
+        }
+      g_signal_connect (host->connection, "closed", G_CALLBACK (watch_closed), &watched[h]);
+      n_domains += n;
+      watch.n_open++;
     }
-  closed_handler = g_signal_connect (connection, "closed", G_CALLBACK (watch_closed), &watch);
-  interrupt_watch (&interrupt, quit_on_signal, loop);
 
-  /* On stderr, so that scripts know when events start to count. */
-  if (argc > 1)
-    fprintf (stderr, "Watching the memory devices of %s; Ctrl-C stops.\n", argv[1]);
-  else
-    fprintf (stderr, "Watching the memory devices of %u domain%s; Ctrl-C stops.\n",
-             n_domains, n_domains == 1 ? "" : "s");
-  fflush (stderr);
-
-  g_main_loop_run (loop);
-
-  interrupt_unwatch (&interrupt);
-  g_signal_handler_disconnect (connection, closed_handler);
-  for (guint i = 0; i < n_domains; i++)
+  if (watch.n_open > 0)
     {
-      g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+      interrupt_watch (&interrupt, quit_on_signal, loop);
 
-      g_signal_handler_disconnect (domain, g_array_index (handlers, gulong, i));
+      /* On stderr, so that scripts know when events start to count. */
+      if (argc > 1)
+        fprintf (stderr, "Watching the memory devices of %s", argv[1]);
+      else
+        fprintf (stderr, "Watching the memory devices of %u domain%s",
+                 n_domains, n_domains == 1 ? "" : "s");
+      if (hosts->several)
+        fprintf (stderr, " on %u host%s", watch.n_open, watch.n_open == 1 ? "" : "s");
+      fprintf (stderr, "; Ctrl-C stops.\n");
+      fflush (stderr);
+
+      g_main_loop_run (loop);
+
+      interrupt_unwatch (&interrupt);
+    }
+
+  /* Before the hosts close their connections, which emits "closed". */
+  for (guint h = 0; h < n_hosts; h++)
+    {
+      Host *host = hosts->hosts->pdata[h];
+      guint n = host->domains != NULL ? g_list_model_get_n_items (host->domains) : 0;
+
+      g_signal_handlers_disconnect_by_data (host->connection, &watched[h]);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(VmemDomain) domain = g_list_model_get_item (host->domains, i);
+
+          g_signal_handlers_disconnect_by_data (domain, &watched[h]);
+        }
     }
 
   if (watch.error != NULL)
@@ -1292,7 +1690,7 @@ cmd_watch (int      argc,
       return FALSE;
     }
 
-  return TRUE;
+  return hosts_check (hosts, error);
 }
 
 /* attach */
@@ -1302,6 +1700,7 @@ cmd_attach (int      argc,
             char   **argv,
             GError **error)
 {
+  g_auto(GStrv) uris = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *model_text = NULL;
   g_autofree char *size_text = NULL;
@@ -1311,7 +1710,7 @@ cmd_attach (int      argc,
   int node = -1;
   gboolean live = FALSE, config = FALSE;
   GOptionEntry entries[] = {
-    CONNECT_ENTRY (uri),
+    CONNECT_ENTRY (uris),
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model_text, "dimm, nvdimm, virtio-pmem or virtio-mem", "MODEL" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &size_text, "The device's size; for virtio-mem, its maximum", "SIZE" },
     { "node", 'n', 0, G_OPTION_ARG_INT, &node, "The guest NUMA node", "NODE" },
@@ -1335,7 +1734,8 @@ cmd_attach (int      argc,
   if (!parse_command_line ("attach", "DOMAIN",
                            "Hot-plugs a memory device, or adds it to the domain's configuration.",
                            entries, &argc, &argv, error) ||
-      !check_positionals (argc, 1, 1, error))
+      !check_positionals (argc, 1, 1, error) ||
+      !one_uri (uris, &uri, error))
     return FALSE;
 
   if (model_text == NULL || size_text == NULL)
@@ -1458,12 +1858,13 @@ cmd_detach (int      argc,
             char   **argv,
             GError **error)
 {
+  g_auto(GStrv) uris = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *alias = NULL;
   gboolean live = FALSE, config = FALSE;
   int timeout = 0;
   GOptionEntry entries[] = {
-    CONNECT_ENTRY (uri),
+    CONNECT_ENTRY (uris),
     { "alias", 'a', 0, G_OPTION_ARG_STRING, &alias, "The device's alias, such as dimm0", "ALIAS" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Stop waiting for the guest after SECONDS (default: no limit)", "SECONDS" },
@@ -1482,7 +1883,8 @@ cmd_detach (int      argc,
   if (!parse_command_line ("detach", "DOMAIN",
                            "Removes a memory device, waiting until the guest released it.",
                            entries, &argc, &argv, error) ||
-      !check_positionals (argc, 1, 1, error))
+      !check_positionals (argc, 1, 1, error) ||
+      !one_uri (uris, &uri, error))
     return FALSE;
 
   if (alias == NULL)
@@ -1583,7 +1985,9 @@ main (int    argc,
 {
   gboolean version = FALSE;
   GOptionEntry entries[] = {
-    CONNECT_ENTRY (global_uri),
+    { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &global_uris,
+      "libvirt URI; list, info and watch take several, one per host (default: $VMEM_URI, "
+      "else libvirt's default)", "URI" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -1645,6 +2049,8 @@ main (int    argc,
 
 out:
   status = exit_code_for_error (error);
+  if (error->domain == REPORTED_ERROR)
+    goto done;
   fprintf (stderr, "vmemctl: %s%s%s\n", command != NULL ? what : "",
            command != NULL ? ": " : "", error->message);
   if (status == EXIT_USAGE)
@@ -1652,6 +2058,6 @@ out:
              command != NULL ? " " : "");
 
 done:
-  g_free (global_uri);
+  g_strfreev (global_uris);
   return status;
 }

@@ -30,12 +30,13 @@ assert isinstance(data, list), data
 assert [d["domain"] for d in data] == ["test"], data
 assert data[0]["state"] == "running", data
 assert data[0]["devices"] == [], data
-assert set(data[0]) == {"domain", "uuid", "state", "devices"}, data
+assert set(data[0]) == {"host", "domain", "uuid", "state", "devices"}, data
+assert data[0]["host"] == "test:///default", data
 '
 
 # $VMEM_URI stands for -c.
 VMEM_URI=test:///default expect_status 0 list test --json
-expect_json "$out" 'assert [d["domain"] for d in data] == ["test"], data'
+expect_json "$out" 'assert [(d["host"], d["domain"]) for d in data] == [("test:///default", "test")], data'
 
 # The file: two devices, in this order, and a domain without any.
 expect_status 0 -c "$file_uri" list

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # vmemctl watch --count 2 --json in a test bed, while resizes run in the
-# background: each line is one JSON object, with the domain, the alias
-# and a size.
+# background: each line is one JSON object, with the host (the bed's URI
+# without its query), the domain, the alias and a size.
 
 . "$VMEMCTL_TESTS_DIR/guest-lib.sh"
 
@@ -40,13 +40,14 @@ while read -r line; do
   /usr/bin/python3 -c '
 import json, sys
 event = json.loads(sys.argv[1])
+assert event["host"] == sys.argv[3], event
 assert event["domain"] == sys.argv[2], event
 assert event["alias"] == "virtiomem0", event
 assert event["model"] == "virtio-mem", event
 assert 128 << 20 <= event["size"] <= 1 << 30, event
 assert event["size"] % (2 << 20) == 0, event
 assert event["time"], event
-' "$line" "$domain" || fail "not the event expected: $line"
+' "$line" "$domain" "${VMEM_URI%%\?*}" || fail "not the event expected: $line"
   echo "ok: $line"
 done < "$out"
 
