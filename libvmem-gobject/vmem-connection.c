@@ -5,6 +5,7 @@
 
 #include "vmem-connection.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "vmem-enum-types.h"
@@ -79,6 +80,11 @@
  * (frozen, or cut off without a word) closes the connection: libvirt
  * closes it once count probes sent an interval apart went unanswered, so
  * at most interval × (count + 1) seconds after the daemon last spoke.
+ *
+ * libvirt's client writes to its sockets in a way that raises SIGPIPE
+ * when a daemon closed its end. As GIO's #GSocket does, the library
+ * ignores SIGPIPE process-wide from the first use of #VmemConnection,
+ * unless the application installed a handler of its own.
  */
 
 /**
@@ -836,6 +842,16 @@ static void
 vmem_connection_class_init (VmemConnectionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  struct sigaction pipe_action;
+
+  /* libvirt's client writes to its sockets with write() and sendmsg(),
+   * which raise SIGPIPE when the daemon has closed its end: a daemon
+   * that went away, or the end of a close handshake racing a keepalive.
+   * As GIO's GSocket does, ignore it process-wide, unless the
+   * application set a handler of its own; the writes then fail with
+   * EPIPE, which libvirt handles. */
+  if (sigaction (SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
+    signal (SIGPIPE, SIG_IGN);
 
   object_class->dispose = vmem_connection_dispose;
   object_class->finalize = vmem_connection_finalize;

@@ -30,6 +30,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -358,6 +359,40 @@ test_open_async (Fixture       *fixture,
   g_assert_true (open);
   g_assert_cmpuint (fixture->n_open_notify, ==, 1);
   g_assert_cmpuint (fixture->n_closed, ==, 0);
+}
+
+static void
+on_sigpipe (int signum)
+{
+}
+
+/* libvirt's client can raise SIGPIPE on a socket the daemon closed: the
+ * first use of the class ignores it, as GIO's GSocket does, and keeps a
+ * handler the application installed. Each case in a fresh process, where
+ * the class was not used yet. */
+static void
+test_sigpipe (gconstpointer data)
+{
+  gboolean own_handler = GPOINTER_TO_INT (data);
+  struct sigaction action;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  g_assert_null (g_type_class_peek (VMEM_TYPE_CONNECTION));
+  signal (SIGPIPE, own_handler ? on_sigpipe : SIG_DFL);
+
+  g_type_class_unref (g_type_class_ref (VMEM_TYPE_CONNECTION));
+
+  g_assert_cmpint (sigaction (SIGPIPE, NULL, &action), ==, 0);
+  if (own_handler)
+    g_assert_true (action.sa_handler == on_sigpipe);
+  else
+    g_assert_true (action.sa_handler == SIG_IGN);
 }
 
 static void
@@ -1946,6 +1981,8 @@ main (int   argc,
   ADD ("/connection/open/async/default", URI_DEFAULT, test_open_async);
   ADD ("/connection/open/async/file", URI_FILE, test_open_async);
   g_test_add_func ("/connection/open/bogus-uri", test_open_bogus_uri);
+  g_test_add_data_func ("/connection/sigpipe/ignored", GINT_TO_POINTER (FALSE), test_sigpipe);
+  g_test_add_data_func ("/connection/sigpipe/own-handler", GINT_TO_POINTER (TRUE), test_sigpipe);
   ADD ("/connection/open/cancelled", URI_DEFAULT, test_open_cancelled);
   ADD ("/connection/calls-cancelled", URI_FILE, test_calls_cancelled);
   ADD ("/connection/domains/default", URI_DEFAULT, test_domains);
