@@ -214,6 +214,16 @@ event_link_ref (EventLink *link)
   return link;
 }
 
+/* Cuts the link off from its connection, on the connection's thread,
+ * when the link leaves it: whatever thread drops the link's last
+ * reference then no longer touches the connection (GLib 2.74's weak
+ * references race with the object's unref on another thread). */
+static void
+event_link_cut (EventLink *link)
+{
+  g_weak_ref_set (&link->connection, NULL);
+}
+
 static void
 read_job_free (gpointer data)
 {
@@ -541,21 +551,64 @@ close_vir_connect (virConnectPtr  vconn,
   virConnectClose (vconn);
 }
 
+/* A libvirt connection on its way out, with the link its callbacks use. */
+typedef struct
+{
+  virConnectPtr  vconn;
+  int            ids[5];
+  guint          n_ids;
+  EventLink     *link;
+} Closing;
+
+static gpointer
+closing_thread (gpointer data)
+{
+  Closing *closing = data;
+
+  close_vir_connect (closing->vconn, closing->ids, closing->n_ids);
+  event_link_unref (closing->link);
+  g_free (closing);
+  return NULL;
+}
+
+/* Cuts the connection off from the model at once and closes the libvirt
+ * connection on a worker: deregistering and closing are round trips to
+ * the daemon, and a frozen daemon answers none of them until keepalive
+ * gives up. Events that still come are stale: the link is no longer the
+ * connection's. */
 static gboolean
 teardown (VmemConnection *self)
 {
-  virConnectPtr vconn;
+  g_autoptr(GError) error = NULL;
+  Closing *closing;
+  GThread *thread;
 
   g_mutex_lock (&self->lock);
-  vconn = g_steal_pointer (&self->vconn);
+  closing = g_new0 (Closing, 1);
+  closing->vconn = g_steal_pointer (&self->vconn);
   g_mutex_unlock (&self->lock);
 
-  if (vconn == NULL)
-    return FALSE;
+  if (closing->vconn == NULL)
+    {
+      g_free (closing);
+      return FALSE;
+    }
 
-  close_vir_connect (vconn, self->callback_ids, self->n_callbacks);
+  memcpy (closing->ids, self->callback_ids, sizeof closing->ids);
+  closing->n_ids = self->n_callbacks;
   self->n_callbacks = 0;
-  g_clear_pointer (&self->link, event_link_unref);
+  closing->link = g_steal_pointer (&self->link);
+  event_link_cut (closing->link);
+
+  thread = g_thread_try_new ("vmem-close", closing_thread, closing, &error);
+  if (thread == NULL)
+    {
+      g_debug ("%s: closing here: %s", self->uri, error->message);
+      closing_thread (closing);
+    }
+  else
+    g_thread_unref (thread);
+
   return TRUE;
 }
 
@@ -1560,7 +1613,10 @@ opening_complete (gpointer data)
 
   opening_stop_waiting (opening);
   if (opening->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&opening->error));
+    {
+      event_link_cut (opening->link);
+      g_task_return_error (task, g_steal_pointer (&opening->error));
+    }
   else
     g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
@@ -1586,6 +1642,8 @@ opening_give_up (Opening *opening,
       return;
     }
 
+  /* The thread drops the link with what it made. */
+  event_link_cut (opening->link);
   task = g_steal_pointer (&opening->task);
   opening_stop_waiting (opening);
   g_task_return_error (task, error);
@@ -1867,6 +1925,10 @@ vmem_connection_open_finish (VmemConnection  *self,
  * Closes the connection, emptying #VmemConnection:domains and emitting
  * #VmemConnection::closed with %VMEM_CLOSE_REASON_CLIENT. Nothing happens
  * if it is not open.
+ *
+ * Nothing waits for the daemon: the model empties and the signal comes at
+ * once, and the libvirt connection closes on a thread of its own, so that
+ * closing a frozen or distant host does not block the caller.
  *
  * Since: 0.1
  */
