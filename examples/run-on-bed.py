@@ -14,7 +14,8 @@
 #   watch          in the background, through the two resizes below, then
 #                  Ctrl-C: at least two timestamped changes, 1GiB then
 #                  128MiB last, and the size the device was left with;
-#                  beside it, watch --count 2 must end by itself
+#                  beside it, watch --count 2 must end by itself, and so
+#                  must watch-hosts --count 2, after the guest's listing
 #   resize         to 1GiB and back to 128MiB, with progress lines; the
 #                  guest's MemTotal (its serial console) follows
 #   hotplug        attach a 128 MiB DIMM, see it in list-devices and in
@@ -155,6 +156,18 @@ def watch_sizes(result):
     return [size for _, size in watch_events(result)]
 
 
+def check_watch_hosts(result):
+    """watch-hosts --count 2 on the bed's URI, labelled without its query:
+    the guest as it booted, then two changes of virtiomem0."""
+    label = URI.split('?')[0]
+    if result.returncode != 0:
+        fail(f'watch-hosts --count 2 exited with {result.returncode}', result)
+    expect(result, f'{label}: {DOMAIN} running, virtiomem0 requested 128MiB, current 128MiB')
+    changes = re.findall(rf'^{re.escape(label)}: {DOMAIN} virtiomem0 (\S+)$', result.stdout, re.M)
+    if len(changes) != 2:
+        fail(f'watch-hosts --count 2 printed {len(changes)} size changes', result)
+
+
 class Background:
     """An example run in the background, with its output in files that
     can be read while it runs."""
@@ -210,13 +223,16 @@ def main():
     # Ctrl-C, one for two changes.
     watch = Background('watch', '--connect', URI, DOMAIN, '--timeout', '300')
     counted = Background('watch', URI, '--count', '2', '--timeout', '120')
+    hosts = Background('watch-hosts', URI, '--count', '2')
     try:
-        ready = 'Watching the memory devices of 1 domain'
-        for background in (watch, counted):
+        for background, ready in ((watch, 'Watching the memory devices of 1 domain'),
+                                  (counted, 'Watching the memory devices of 1 domain'),
+                                  (hosts, 'Watching 1 host')):
             wait_until(lambda: ready in background.result().stderr or
                        background.process.poll() is not None)
             if ready not in background.result().stderr:
-                fail('watch did not start', background.result())
+                fail(f'{background.command[len(interpreter)]} did not start',
+                     background.result())
 
         result = run('resize', URI, DOMAIN, 'virtiomem0', '1GiB')
         check_resize(result, 'virtiomem0', '128MiB', '1GiB')
@@ -229,12 +245,16 @@ def main():
         # The watchers have connections of their own: their events may come
         # a little after those of the resize.
         wait_until(lambda: watch_sizes(watch.result())[-1:] == ['128MiB'])
-        # Ctrl-C ends one; the other must have ended on its own.
+        # Ctrl-C ends one; the others must have ended on their own.
         counted_result = counted.stop()
+        hosts_result = hosts.stop()
         result = watch.stop(signal.SIGINT)
     finally:
         watch.kill()
         counted.kill()
+        hosts.kill()
+
+    check_watch_hosts(hosts_result)
 
     if counted_result.returncode != 0:
         fail(f'watch --count 2 exited with {counted_result.returncode}', counted_result)

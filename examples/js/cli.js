@@ -40,8 +40,9 @@ export function exitStatus(error) {
 }
 
 // Options and positionals; @valued maps the options that take a value,
-// such as '-c' and '--connect', to their name, 'connect'.
-export function parseArgs(argv, valued) {
+// such as '-c' and '--connect', to their name, 'connect'; @flags maps
+// those that take none, such as '--once', to theirs, set to true.
+export function parseArgs(argv, valued, flags = {}) {
   const options = {}, positionals = [];
   for (let i = 0; i < argv.length; i++) {
     let [name, value] = argv[i].split(/=(.*)/s);
@@ -49,6 +50,8 @@ export function parseArgs(argv, valued) {
       positionals.push(argv[i]);
     } else if (name === '-h' || name === '--help') {
       options.help = true;
+    } else if (name in flags && value === undefined) {
+      options[flags[name]] = true;
     } else if (name in valued) {
       value ??= argv[++i];
       if (value === undefined)
