@@ -1333,6 +1333,291 @@ run_resize (const char *uri,
   return 0;
 }
 
+/* -------------------------------------------------------------- hosts */
+
+/* Several hosts at once, as an application watching a fleet opens them:
+ * every connection opened together, every domain read, every property
+ * read, every connection closed. */
+typedef struct
+{
+  guint pending;
+  gint64 first_listing_ns;   /* of the last connection to open */
+} HostsOpen;
+
+static void
+hosts_opened (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HostsOpen *open = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vmem_connection_open_finish (VMEM_CONNECTION (object), result, &error))
+    die ("cannot open %s: %s", vmem_connection_get_uri (VMEM_CONNECTION (object)), error->message);
+  open->pending--;
+}
+
+static void
+hosts_with_library (char   **uris,
+                    guint    n_uris,
+                    Listed  *listed)
+{
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  HostsOpen open = { n_uris, 0 };
+
+  for (guint i = 0; i < n_uris; i++)
+    {
+      VmemConnection *connection = vmem_connection_new (uris[i]);
+
+      g_ptr_array_add (connections, connection);
+      vmem_connection_open_async (connection, NULL, hosts_opened, &open);
+    }
+  while (open.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  memset (listed, 0, sizeof *listed);
+  for (guint c = 0; c < connections->len; c++)
+    {
+      GListModel *domains = vmem_connection_get_domains (connections->pdata[c]);
+      guint n = g_list_model_get_n_items (domains);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(VmemDomain) domain = g_list_model_get_item (domains, i);
+          GListModel *devices = vmem_domain_get_memory_devices (domain);
+          guint n_devices = g_list_model_get_n_items (devices);
+
+          listed->properties += read_properties (G_OBJECT (domain));
+          for (guint j = 0; j < n_devices; j++)
+            {
+              g_autoptr(GObject) device = g_list_model_get_item (devices, j);
+
+              listed->properties += read_properties (device);
+            }
+          listed->devices += n_devices;
+        }
+      listed->domains += n;
+      vmem_connection_close (connections->pdata[c]);
+    }
+}
+
+static void
+hosts_plain_event (virConnectPtr conn,
+                   virDomainPtr  dom,
+                   void         *opaque)
+{
+}
+
+static void
+hosts_plain_closed (virConnectPtr conn,
+                    int           reason,
+                    void         *opaque)
+{
+}
+
+/* The library's calls to one host, made by plain libvirt: open,
+ * keepalive, five event registrations and the close callback, every
+ * domain with its state, each domain's XML (unparsed), then the
+ * deregistrations and close. */
+static gpointer
+hosts_plain_thread (gpointer data)
+{
+  const char *uri = data;
+  virConnectPtr conn = plain_open (uri);
+  virDomainStatsRecordPtr *records = NULL;
+  static const int events[] = {
+    VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+    VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE,
+    VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+    VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+    VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+  };
+  int ids[G_N_ELEMENTS (events)];
+  gsize bytes = 0;
+  int n;
+
+  virConnectSetKeepAlive (conn, 5, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    ids[i] = virConnectDomainEventRegisterAny (conn, NULL, events[i],
+                                               VIR_DOMAIN_EVENT_CALLBACK (hosts_plain_event),
+                                               NULL, NULL);
+  virConnectRegisterCloseCallback (conn, hosts_plain_closed, NULL, NULL);
+  n = virConnectGetAllDomainStats (conn, VIR_DOMAIN_STATS_STATE, &records, 0);
+  if (n < 0)
+    die ("cannot list the domains of %s: %s", uri, virGetLastErrorMessage ());
+  for (int i = 0; i < n; i++)
+    {
+      char *xml = virDomainGetXMLDesc (records[i]->dom, 0);
+
+      if (xml == NULL)
+        die ("cannot read the XML of a domain: %s", virGetLastErrorMessage ());
+      bytes += strlen (xml);
+      free (xml);
+    }
+  virDomainStatsRecordListFree (records);
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    if (ids[i] >= 0)
+      virConnectDomainEventDeregisterAny (conn, ids[i]);
+  virConnectUnregisterCloseCallback (conn, hosts_plain_closed);
+  virConnectClose (conn);
+
+  return GSIZE_TO_POINTER ((gsize) n);
+}
+
+/* The same calls, one thread per host as the library's opens. */
+static void
+hosts_with_libvirt (char   **uris,
+                    guint    n_uris,
+                    Listed  *listed)
+{
+  GThread *threads[8];
+
+  g_assert (n_uris <= G_N_ELEMENTS (threads));
+  memset (listed, 0, sizeof *listed);
+  for (guint i = 0; i < n_uris; i++)
+    threads[i] = g_thread_new ("plain-host", hosts_plain_thread, uris[i]);
+  for (guint i = 0; i < n_uris; i++)
+    listed->domains += GPOINTER_TO_SIZE (g_thread_join (threads[i]));
+}
+
+static int
+run_hosts (char  **uris,
+           guint   n_uris,
+           guint   reps)
+{
+  g_autoptr(GArray) library_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) libvirt_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GString) out = g_string_new ("{");
+  Listed a, d;
+
+  /* Once each, untimed. */
+  hosts_with_library (uris, n_uris, &a);
+  hosts_with_libvirt (uris, n_uris, &d);
+  if (a.domains != d.domains)
+    die ("the library listed %u domains, libvirt %u", a.domains, d.domains);
+  progress ("hosts: %u hosts, %u domains, %u memory devices, %u properties read",
+            n_uris, a.domains, a.devices, a.properties);
+
+  for (guint rep = 0; rep < reps; rep++)
+    for (guint k = 0; k < 2; k++)
+      {
+        gboolean library = (rep + k) % 2 == 0;
+        gint64 t0 = now_ns (), t;
+
+        if (library)
+          hosts_with_library (uris, n_uris, &a);
+        else
+          hosts_with_libvirt (uris, n_uris, &d);
+        t = now_ns () - t0;
+        g_array_append_val (library ? library_ns : libvirt_ns, t);
+      }
+
+  g_string_append_printf (out, "\"hosts\": %u, \"domains\": %u, \"devices\": %u, \"properties\": %u, ",
+                          n_uris, a.domains, a.devices, a.properties);
+  append_samples (out, "library_ns", library_ns);
+  g_string_append (out, ", ");
+  append_samples (out, "libvirt_ns", libvirt_ns);
+  g_string_append (out, "}");
+  printf ("%s\n", out->str);
+  return 0;
+}
+
+/* The main context's longest stall while a connection opens: a timeout
+ * every millisecond notes the gaps between its dispatches, from
+ * open_async() until open_finish() has filled the model. The baseline is
+ * the same ticker on the idle context, for as long. */
+typedef struct
+{
+  gint64 last_ns;
+  gint64 max_gap_ns;
+} Ticker;
+
+static gboolean
+ticker_tick (gpointer data)
+{
+  Ticker *ticker = data;
+  gint64 t = now_ns ();
+
+  if (ticker->last_ns != 0 && t - ticker->last_ns > ticker->max_gap_ns)
+    ticker->max_gap_ns = t - ticker->last_ns;
+  ticker->last_ns = t;
+  return G_SOURCE_CONTINUE;
+}
+
+static gint64
+ticker_run (const char *uri,
+            gint64      idle_ns,
+            gint64     *out_open_ns)
+{
+  Ticker ticker = { 0, 0 };
+  guint id = g_timeout_add (1, ticker_tick, &ticker);
+  gint64 t0 = now_ns ();
+
+  if (uri != NULL)
+    {
+      g_autoptr(VmemConnection) connection = vmem_connection_new (uri);
+      HostsOpen open = { 1, 0 };
+
+      vmem_connection_open_async (connection, NULL, hosts_opened, &open);
+      while (open.pending > 0)
+        g_main_context_iteration (NULL, TRUE);
+      *out_open_ns = now_ns () - t0;
+      /* The dispatch that filled the model counts too. */
+      ticker_tick (&ticker);
+      vmem_connection_close (connection);
+    }
+  else
+    {
+      while (now_ns () - t0 < idle_ns)
+        g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (id);
+  return ticker.max_gap_ns;
+}
+
+static int
+run_first_listing (const char *uri,
+                   guint       reps)
+{
+  g_autoptr(GArray) open_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) stall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) idle_stall_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) plain_ns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GString) out = g_string_new ("{");
+  gint64 ignored;
+
+  ticker_run (uri, 0, &ignored);
+  for (guint rep = 0; rep < reps; rep++)
+    {
+      gint64 t, stall, idle, t0;
+
+      stall = ticker_run (uri, 0, &t);
+      g_array_append_val (open_ns, t);
+      g_array_append_val (stall_ns, stall);
+      idle = ticker_run (NULL, t, NULL);
+      g_array_append_val (idle_stall_ns, idle);
+
+      /* Plain libvirt's first listing: open, and every domain's state
+       * and XML. */
+      t0 = now_ns ();
+      hosts_plain_thread ((gpointer) uri);
+      t = now_ns () - t0;
+      g_array_append_val (plain_ns, t);
+    }
+
+  append_samples (out, "open_ns", open_ns);
+  g_string_append (out, ", ");
+  append_samples (out, "plain_ns", plain_ns);
+  g_string_append (out, ", ");
+  append_samples (out, "stall_ns", stall_ns);
+  g_string_append (out, ", ");
+  append_samples (out, "idle_stall_ns", idle_stall_ns);
+  g_string_append (out, "}");
+  printf ("%s\n", out->str);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1347,12 +1632,18 @@ main (int   argc,
     return run_events (EVENTS_MODEL, argv[2], argv[3], parse_count (argv[4]));
   if (argc == 6 && strcmp (argv[1], "resize") == 0)
     return run_resize (argv[2], argv[3], argv[4], parse_count (argv[5]));
+  if (argc >= 5 && argc <= 11 && strcmp (argv[1], "hosts") == 0)
+    return run_hosts (argv + 3, argc - 3, parse_count (argv[2]));
+  if (argc == 4 && strcmp (argv[1], "first-listing") == 0)
+    return run_first_listing (argv[2], parse_count (argv[3]));
 
   fprintf (stderr,
            "usage: %s enumerate URI REPS\n"
            "       %s events URI DOMAIN N\n"
            "       %s model URI XMLFILE N\n"
-           "       %s resize URI DOMAIN ALIAS BLOCKS\n",
-           argv[0], argv[0], argv[0], argv[0]);
+           "       %s resize URI DOMAIN ALIAS BLOCKS\n"
+           "       %s hosts REPS URI URI...\n"
+           "       %s first-listing URI REPS\n",
+           argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
   return 2;
 }
