@@ -37,6 +37,12 @@ watch_interrupted ()
 {
   local pid i
   status=0
+  # Emptied before the start: the background job truncates its files only
+  # once it runs, and a "Watching" left by the previous watch would have
+  # the interrupt sent before this one exists, while the job still ignores
+  # SIGINT (as a non-interactive shell's background jobs do).
+  : > "$out"
+  : > "$err"
   env LD_PRELOAD= "${wrapper[@]}" "$VMEMCTL" watch "$@" > "$out" 2> "$err" &
   pid=$!
   for ((i = 0; i < 30 * time_scale * 5; i++)); do
