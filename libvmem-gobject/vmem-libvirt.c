@@ -580,7 +580,7 @@ _vmem_event_loop_ensure (void)
           loop_timeouts = g_hash_table_new_full (NULL, NULL, NULL, loop_watch_unref);
           virEventRegisterImpl (loop_add_handle, loop_update_handle, loop_remove_handle,
                                 loop_add_timeout, loop_update_timeout, loop_remove_timeout);
-          g_thread_unref (g_thread_new ("vmem-libvirt-events", loop_run, NULL));
+          g_thread_unref (g_thread_new ("vmem-events", loop_run, NULL));
           g_debug ("Running libvirt's events on a thread of the library");
         }
 
