@@ -11,6 +11,8 @@
 #   expect_json FILE PYTHON  FILE must be JSON; PYTHON (statements, with
 #                            the parsed document in `data`) must not raise
 #   fail MESSAGE             prints "FAIL: MESSAGE" and the last output, exits 1
+#   libvirt_at_least VERSION whether libvirt (virsh's, the tool's) is VERSION
+#                            or newer
 #
 # Under `meson test --setup valgrind` this script itself runs under
 # memcheck, which does not follow children: the tool is then run under
@@ -84,4 +86,13 @@ $2
 expect_message ()
 {
   grep -q "^vmemctl: $1: .*$2" "$err" || fail "stderr lacks 'vmemctl: $1: ...$2'"
+}
+
+# libvirt_at_least VERSION: whether the libvirt the tool runs on (the
+# client library, which holds the test driver) is VERSION or newer.
+libvirt_at_least ()
+{
+  local have
+  have=$(virsh --version) || fail "virsh --version failed"
+  [ "$(printf '%s\n' "$1" "$have" | sort -V | head -n 1)" = "$1" ]
 }
