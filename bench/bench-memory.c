@@ -41,7 +41,9 @@
 
 #include "bench-domains.h"
 
-/* The device XML, varied a little from one device to the next. */
+/* The device XML, varied a little from one device to the next. Addresses
+ * follow gen-domains.py's layout: DIMMs from 4 GiB, virtio-mem regions from
+ * 256 GiB, none overlapping another. */
 static void
 device_xml (GString *out,
             guint    k)
@@ -69,7 +71,7 @@ device_xml (GString *out,
         "  <alias name='virtiomem%u'/>\n"
         "  <address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x0'/>\n"
         "</memory>\n",
-        k % 2, 1048576 + 2048 * (k % 64), 1048576, G_GUINT64_CONSTANT (0x140000000) + slot * G_GUINT64_CONSTANT (0x100000000),
+        k % 2, 1048576 + 2048 * (k % 64), 1048576, G_GUINT64_CONSTANT (0x4000000000) + slot * G_GUINT64_CONSTANT (0x100000000),
         k, 8 + slot % 24);
       break;
     case 1:

@@ -17,6 +17,12 @@ import sys
 import uuid
 
 GiB_KiB = 1024 * 1024
+GiB = 1024 * GiB_KiB * 1024
+# Guest-physical addresses: DIMMs from 4 GiB up, a GiB each; virtio-mem
+# regions from 256 GiB up, 4 GiB each, so that none overlaps another
+# (libvirt 9.0 takes overlapping ones, 11.3 refuses them).
+DIMM_BASE = 4 * GiB
+VIRTIO_MEM_BASE = 256 * GiB
 
 
 def device(d, k):
@@ -34,7 +40,7 @@ def device(d, k):
         <block unit='KiB'>2048</block>
         <requested unit='KiB'>{GiB_KiB}</requested>
         <current unit='KiB'>{GiB_KiB}</current>
-        <address base='0x{0x140000000 + k * 0x100000000:x}'/>
+        <address base='0x{VIRTIO_MEM_BASE + k * 4 * GiB:x}'/>
       </target>
       <alias name='ua-virtiomem{k}'/>
       <address type='pci' domain='0x0000' bus='0x00' slot='0x{8 + k:02x}' function='0x0'/>
@@ -50,7 +56,7 @@ def device(d, k):
         <node>{node}</node>
       </target>
       <alias name='ua-dimm{k}'/>
-      <address type='dimm' slot='{k}' base='0x{0x100000000 + k * 0x40000000:x}'/>
+      <address type='dimm' slot='{k}' base='0x{DIMM_BASE + k * GiB:x}'/>
     </memory>
 """
     if model == 'nvdimm':
