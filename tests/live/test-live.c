@@ -78,6 +78,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <glib/gstdio.h>
 #include <vmem.h>
 
 #include "../test-util.h"
@@ -1970,9 +1971,9 @@ bed_libvirtd_pid_in (const char *work)
   g_autofree char *pid_text = NULL;
   g_autofree char *pids = NULL;
   g_autofree char *stat_path = NULL;
-  g_autofree char *stat = NULL;
+  g_autofree char *stat_text = NULL;
   g_autofree char *exe_path = NULL;
-  g_autofree char *exe = NULL;
+  GStatBuf exe_stat, bin_stat;
   g_autofree char *start = NULL;
   g_autofree char *recorded = NULL;
   g_auto(GStrv) fields = NULL;
@@ -1985,8 +1986,8 @@ bed_libvirtd_pid_in (const char *work)
   g_assert_cmpint (pid, >, 1);
 
   stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
-  rest = strrchr (stat, ')');
+  g_assert_true (g_file_get_contents (stat_path, &stat_text, NULL, NULL));
+  rest = strrchr (stat_text, ')');
   g_assert_nonnull (rest);
   fields = g_strsplit (rest + 2, " ", -1);
   g_assert_cmpuint (g_strv_length (fields), >, 19);
@@ -1998,9 +1999,14 @@ bed_libvirtd_pid_in (const char *work)
     g_error ("PID %d (start %s) is not the libvirtd the bed recorded in %s:\n%s",
              (int) pid, start, pids_path, pids);
 
+  /* The same file, by device and inode: the path /proc/PID/exe reads as
+   * is the whole one from the machine's root when the bed runs in a chroot
+   * and libvirtd in a mount namespace of its own. */
   exe_path = g_strdup_printf ("/proc/%d/exe", (int) pid);
-  exe = g_file_read_link (exe_path, NULL);
-  g_assert_cmpstr (exe, ==, LIBVIRTD_BIN);
+  g_assert_cmpint (g_stat (exe_path, &exe_stat), ==, 0);
+  g_assert_cmpint (g_stat (LIBVIRTD_BIN, &bin_stat), ==, 0);
+  if (exe_stat.st_dev != bin_stat.st_dev || exe_stat.st_ino != bin_stat.st_ino)
+    g_error ("PID %d does not run %s", (int) pid, LIBVIRTD_BIN);
 
   return pid;
 }
