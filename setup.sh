@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Set up libvmem-gobject on a Debian 12 machine, from nothing:
+# Set up libvmem-gobject on a Debian 12 or 13 machine, from nothing:
 #
 #   ./setup.sh          install what is missing, build, and run the demo:
 #                       a private libvirtd and a tiny virtio-mem guest are
@@ -14,11 +14,18 @@
 #                       bindings, docs, the live guest tests, then the C
 #                       suites again under valgrind and under ASan/UBSan,
 #                       each fuzz harness for 20 s, and the C unit and live
-#                       tests under ThreadSanitizer).
+#                       tests under ThreadSanitizer). On Debian 12, the
+#                       whole suite, guest included, runs on Debian 13 too,
+#                       in a root made with debootstrap (tests/debian/root),
+#                       which is made and built while the suite runs here.
+#   ./setup.sh packages print the Debian packages the two above install,
+#                       one a line (tests/debian/root installs them in its
+#                       Debian 13 root).
 #
 # Installing is idempotent: apt-get runs only for packages that are
 # missing. Nothing outside the source tree is touched but the Debian
-# packages; the test guest lives in the build directory.
+# packages; the test guest lives in the build directory, the Debian 13 root
+# in _debian13 (reused by later runs; `tests/debian/root clean` removes it).
 
 set -euo pipefail
 
@@ -44,7 +51,8 @@ BUILD_PACKAGES=(
 # (tests/tsan/build-glib): dpkg-source to unpack it, and GLib's own
 # build dependencies. Remote hosts of the bed (--remote) need certtool for
 # TLS, an SSH server that installs no service (dropbear-bin), OpenSSH's
-# client, and nc for libvirt's ssh transport.
+# client, and nc for libvirt's ssh transport. debootstrap makes the
+# Debian 13 root.
 TEST_PACKAGES=(
   python3 python3-gi gjs valgrind libvirt-clients
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
@@ -53,6 +61,7 @@ TEST_PACKAGES=(
   libffi-dev libpcre2-dev zlib1g-dev
   gnutls-bin dropbear-bin netcat-openbsd openssh-client
   clang libclang-rt-dev
+  debootstrap
 )
 
 log () {
@@ -141,9 +150,37 @@ run_demo () {
   ' sh "$BUILD_DIR/tools/vmemctl"
 }
 
+# The VERSION_ID of this machine's Debian release: 12, 13...
+debian_release () {
+  (. /etc/os-release && echo "${VERSION_ID:-}")
+}
+
 run_tests () {
+  local debian13_pid='' debian13_log="$BUILD_DIR/debian13-build.log"
+
+  # On Debian 12 the suite runs on Debian 13 as well: its root is made
+  # (debootstrap, apt) and the tree built in it meanwhile, at a lower
+  # priority than the live tests here.
+  if [ "$(debian_release)" = 12 ]; then
+    log "Debian 13 root: made and built in the background (log: $debian13_log)"
+    nice -n 10 tests/debian/root build > "$debian13_log" 2>&1 &
+    debian13_pid=$!
+    trap 'kill "$debian13_pid" 2>/dev/null || true' EXIT
+  fi
+
   log "Test suite"
   meson test -C "$BUILD_DIR" --print-errorlogs --num-processes 2
+
+  if [ -n "$debian13_pid" ]; then
+    if ! wait "$debian13_pid"; then
+      tail -n 40 "$debian13_log" >&2
+      log "Making or building in the Debian 13 root failed (log: $debian13_log)"
+      exit 1
+    fi
+    trap - EXIT
+    log "Test suite on Debian 13"
+    tests/debian/root test
+  fi
 
   log "C suites and vmemctl under valgrind"
   meson test -C "$BUILD_DIR" --print-errorlogs --setup valgrind \
@@ -177,8 +214,11 @@ main () {
       build "$BUILD_DIR" -Dgtk_doc=true -Dwerror=true
       run_tests
       ;;
+    packages)
+      printf '%s\n' "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+      ;;
     *)
-      echo "usage: $0 [demo|test]" >&2
+      echo "usage: $0 [demo|test|packages]" >&2
       exit 2
       ;;
   esac
