@@ -134,6 +134,7 @@ struct _VmemConnection
   EventLink     *link;
   int            callback_ids[5];
   guint          n_callbacks;
+  guint          libvirt_version;   /* of the daemon, at the last open */
 };
 
 G_DEFINE_FINAL_TYPE (VmemConnection, vmem_connection, G_TYPE_OBJECT)
@@ -146,6 +147,7 @@ enum {
   PROP_KEEPALIVE_INTERVAL,
   PROP_KEEPALIVE_COUNT,
   PROP_OPEN_TIMEOUT,
+  PROP_LIBVIRT_VERSION,
   N_PROPS
 };
 
@@ -644,12 +646,13 @@ domain_for_read (VmemConnection *self,
     {
       GWeakRef *ref = g_new0 (GWeakRef, 1);
 
-      domain = _vmem_domain_new (self, g_steal_pointer (&read->dom), uuid);
+      domain = _vmem_domain_new (self, g_steal_pointer (&read->dom), uuid,
+                                 self->libvirt_version);
       g_weak_ref_init (ref, domain);
       g_hash_table_replace (self->domains, g_strdup (uuid), ref);
     }
   else
-    _vmem_domain_set_vir_domain (domain, read->dom);
+    _vmem_domain_set_vir_domain (domain, read->dom, self->libvirt_version);
 
   _vmem_domain_apply_read (domain, read);
   return domain;
@@ -852,6 +855,9 @@ vmem_connection_get_property (GObject    *object,
     case PROP_OPEN_TIMEOUT:
       g_value_set_uint (value, self->open_timeout);
       break;
+    case PROP_LIBVIRT_VERSION:
+      g_value_set_uint (value, self->libvirt_version);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -996,6 +1002,23 @@ vmem_connection_class_init (VmemConnectionClass *klass)
     g_param_spec_uint ("open-timeout", "Open timeout",
                        "Seconds an open may take, 0 for no bound", 0, G_MAXUINT, 30,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VmemConnection:libvirt-version:
+   *
+   * The version of the libvirt the connection talks to, as
+   * virConnectGetLibVersion() gives it (major * 1,000,000 + minor * 1,000
+   * + release: 11003000 for libvirt 11.3.0), read at each open; 0 before
+   * the first. Rules that changed between libvirt releases follow it, such
+   * as which devices take memory slots (#VmemDomain:free-memory-slots).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LIBVIRT_VERSION] =
+    g_param_spec_uint ("libvirt-version", "libvirt version",
+                       "The version of the libvirt the connection talks to, 0 before the first open",
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1225,6 +1248,25 @@ vmem_connection_set_open_timeout (VmemConnection *self,
 
   self->open_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN_TIMEOUT]);
+}
+
+/**
+ * vmem_connection_get_libvirt_version:
+ * @self: a #VmemConnection
+ *
+ * Gives the #VmemConnection:libvirt-version of the connection.
+ *
+ * Returns: the version of the libvirt the connection talks to, such as
+ *   11003000 for 11.3.0, or 0 before it was first opened
+ *
+ * Since: 0.1
+ */
+guint
+vmem_connection_get_libvirt_version (VmemConnection *self)
+{
+  g_return_val_if_fail (VMEM_IS_CONNECTION (self), 0);
+
+  return self->libvirt_version;
 }
 
 /**
@@ -1490,6 +1532,7 @@ typedef struct
   /* The thread's, then the connection's once it adopts them. */
   EventLink       *link;
   virConnectPtr    vconn;
+  gulong           libvirt_version;
   int              ids[5];
   guint            n_ids;
   GPtrArray       *reads;
@@ -1583,6 +1626,12 @@ opening_run (Opening  *opening,
       virConnectSetKeepAlive (opening->vconn, opening->keepalive_interval,
                               opening->keepalive_count) < 0)
     g_debug ("%s: no keepalive: %s", opening->uri, virGetLastErrorMessage ());
+
+  /* The daemon's libvirt, whose rules the domains follow (which devices
+   * take memory slots); the client's when it cannot say. */
+  if (virConnectGetLibVersion (opening->vconn, &opening->libvirt_version) < 0 &&
+      virGetVersion (&opening->libvirt_version, NULL, NULL) < 0)
+    opening->libvirt_version = 0;
 
   opening->n_ids = register_callbacks (opening->vconn, opening->uri, opening->link, opening->ids);
   opening->reads = read_domains (opening->vconn, opening->cancellable, error);
@@ -1715,7 +1764,7 @@ adopt (VmemConnection *self,
        Opening        *opening)
 {
   EventLink *link;
-  gboolean was_open;
+  gboolean was_open, version_changed;
 
   /* Reopening an open connection: the old link goes, its domains stay. */
   was_open = teardown (self);
@@ -1726,8 +1775,13 @@ adopt (VmemConnection *self,
   g_mutex_lock (&self->lock);
   self->vconn = g_steal_pointer (&opening->vconn);
   g_mutex_unlock (&self->lock);
+  /* Before the domains are made, which follow its rules. */
+  version_changed = self->libvirt_version != opening->libvirt_version;
+  self->libvirt_version = opening->libvirt_version;
 
   list_replace (self, opening->reads);
+  if (version_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIBVIRT_VERSION]);
   if (!was_open)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 

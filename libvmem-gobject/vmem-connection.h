@@ -52,6 +52,8 @@ void            vmem_connection_set_open_timeout    (VmemConnection       *self,
 VMEM_AVAILABLE_IN_0_1
 guint           vmem_connection_get_open_timeout    (VmemConnection       *self);
 VMEM_AVAILABLE_IN_0_1
+guint           vmem_connection_get_libvirt_version (VmemConnection       *self);
+VMEM_AVAILABLE_IN_0_1
 gboolean        vmem_connection_open                (VmemConnection       *self,
                                                      GCancellable         *cancellable,
                                                      GError              **error);

@@ -38,12 +38,15 @@ VmemDomainRead   *_vmem_domain_read_new_take      (virDomainPtr      dom,
                                                    VmemDomainState   state);
 void              _vmem_domain_read_free          (gpointer          read);
 
-/* For VmemConnection: the event path. */
+/* For VmemConnection: the event path. @libvirt_version is the version of
+ * the libvirt the connection talks to, whose rules the domain follows. */
 VmemDomain       *_vmem_domain_new                (VmemConnection   *connection,
                                                    virDomainPtr      dom,
-                                                   const char       *uuid);
+                                                   const char       *uuid,
+                                                   gulong            libvirt_version);
 void              _vmem_domain_set_vir_domain     (VmemDomain       *self,
-                                                   virDomainPtr      dom);
+                                                   virDomainPtr      dom,
+                                                   gulong            libvirt_version);
 void              _vmem_domain_apply_read         (VmemDomain       *self,
                                                    VmemDomainRead   *read);
 VmemMemoryDevice *_vmem_domain_size_change_target (VmemDomain       *self,

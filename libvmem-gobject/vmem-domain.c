@@ -83,6 +83,7 @@ struct _VmemDomain
   GListStore      *nodes;       /* of VmemMemoryUsage: with memory */
   VmemHotplugFigures hotplug;
   GPtrArray       *detaches;    /* of Detach */
+  gulong           libvirt_version;   /* the connection's, for its rules */
 
   guint            refreshing : 1;
   guint            refresh_again : 1;
@@ -318,8 +319,10 @@ vmem_domain_class_init (VmemDomainClass *klass)
   /**
    * VmemDomain:free-memory-slots:
    *
-   * The memory slots no device takes: libvirt counts every memory
-   * device, whatever its model, against #VmemDomain:memory-slots.
+   * The memory slots no device takes. Which devices take one follows the
+   * libvirt the connection talks to: up to libvirt 9.4 every memory device
+   * does, whatever its model; since libvirt 9.5 only dimm and nvdimm
+   * devices do, and virtio-mem, virtio-pmem and sgx-epc devices take none.
    *
    * Since: 0.1
    */
@@ -373,11 +376,13 @@ vmem_domain_init (VmemDomain *self)
 VmemDomain *
 _vmem_domain_new (VmemConnection *connection,
                   virDomainPtr    dom,
-                  const char     *uuid)
+                  const char     *uuid,
+                  gulong          libvirt_version)
 {
   VmemDomain *self = g_object_new (VMEM_TYPE_DOMAIN, NULL);
 
   self->connection = g_object_ref (connection);
+  self->libvirt_version = libvirt_version;
   self->uuid = g_strdup (uuid);
   self->name = g_strdup (virDomainGetName (dom));
   self->dom = dom;
@@ -413,8 +418,10 @@ _vmem_domain_dup_vir_domain (VmemDomain  *self,
 
 void
 _vmem_domain_set_vir_domain (VmemDomain   *self,
-                             virDomainPtr  dom)
+                             virDomainPtr  dom,
+                             gulong        libvirt_version)
 {
+  self->libvirt_version = libvirt_version;
   g_mutex_lock (&self->lock);
   if (self->dom != NULL)
     virDomainFree (self->dom);
@@ -603,7 +610,7 @@ update_figures_with (VmemDomain        *self,
   VmemHotplugFigures hotplug;
   gboolean notify = self->figures_shown;
 
-  _vmem_memory_usage_compute (self->config, devices, n_devices,
+  _vmem_memory_usage_compute (self->config, devices, n_devices, self->libvirt_version,
                               self->memory, self->nodes, notify, &hotplug);
   self->figures_shown = TRUE;
 
@@ -1366,6 +1373,32 @@ out:
   return attached;
 }
 
+/* libvirt refuses more devices that take a memory slot than <maxMemory>
+ * has slots, and which devices take one depends on its version. The check
+ * is made here first, with the figures the domain holds, when the device
+ * goes where those figures come from: the running domain, or the
+ * configuration of a stopped one. */
+static gboolean
+check_free_slot (VmemDomain        *self,
+                 VmemMemoryDevice  *device,
+                 VmemAffectFlags    flags,
+                 GError           **error)
+{
+  gboolean active = self->state != VMEM_DOMAIN_STATE_SHUTOFF;
+  gboolean shown = active ? (flags & VMEM_AFFECT_LIVE) || flags == VMEM_AFFECT_CURRENT
+                          : !(flags & VMEM_AFFECT_LIVE);
+
+  if (!shown || self->hotplug.slots == 0 || self->hotplug.free_slots > 0 ||
+      !_vmem_libvirt_model_takes_slot (self->libvirt_version,
+                                       vmem_memory_device_get_model (device)))
+    return TRUE;
+
+  _vmem_libvirt_set_slots_error (error, self->libvirt_version,
+                                 self->hotplug.slots + 1, self->hotplug.slots);
+  g_prefix_error (error, "Cannot attach the memory device to domain '%s': ", self->name);
+  return FALSE;
+}
+
 /* The device the attach added, as the domain now shows it. */
 static VmemMemoryDevice *
 attached_apply (VmemDomain *self,
@@ -1391,8 +1424,11 @@ attached_apply (VmemDomain *self,
  *
  * Hot-plugs a memory device into a running domain, or adds it to a
  * domain's configuration. The device is checked with
- * vmem_memory_device_validate() first: nothing is sent when it is
- * invalid.
+ * vmem_memory_device_validate() first, and against
+ * #VmemDomain:free-memory-slots when it takes a slot (see there) and goes
+ * where the domain's figures come from: nothing is sent when it is
+ * invalid, or when no slot is left for it (%VMEM_ERROR_INVALID_CONFIG, in
+ * the words of that libvirt).
  *
  * The device added is returned as the domain shows it: the live device,
  * with the alias libvirt gave it, already in
@@ -1422,6 +1458,7 @@ vmem_domain_attach_device (VmemDomain        *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!vmem_memory_device_validate (device, error) ||
+      !check_free_slot (self, device, flags, error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -1499,7 +1536,8 @@ vmem_domain_attach_device_async (VmemDomain          *self,
   g_task_set_source_tag (task, vmem_domain_attach_device_async);
   g_task_set_check_cancellable (task, TRUE);
 
-  if (!vmem_memory_device_validate (device, &error))
+  if (!vmem_memory_device_validate (device, &error) ||
+      !check_free_slot (self, device, flags, &error))
     {
       g_task_return_error (task, error);
       return;

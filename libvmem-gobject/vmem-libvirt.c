@@ -15,6 +15,45 @@
 
 #include <glib-unix.h>
 
+/*
+ * _vmem_libvirt_model_takes_slot:
+ *
+ * Whether a memory device of @model takes one of the domain's memory slots
+ * (<maxMemory slots=...>) on @libvirt_version. Up to libvirt 9.4 every
+ * memory device does; since 9.5 only those QEMU plugs into a DIMM slot,
+ * dimm and nvdimm, and virtio-mem, virtio-pmem and sgx-epc take none.
+ */
+gboolean
+_vmem_libvirt_model_takes_slot (gulong          libvirt_version,
+                                VmemMemoryModel model)
+{
+  if (libvirt_version < VMEM_LIBVIRT_VERSION (9, 5, 0))
+    return TRUE;
+
+  return model == VMEM_MEMORY_MODEL_DIMM || model == VMEM_MEMORY_MODEL_NVDIMM;
+}
+
+/*
+ * _vmem_libvirt_set_slots_error:
+ *
+ * libvirt's refusal of more slot-taking devices than slots, in the words
+ * of @libvirt_version.
+ */
+void
+_vmem_libvirt_set_slots_error (GError **error,
+                               gulong   libvirt_version,
+                               guint    n_devices,
+                               guint    slots)
+{
+  if (libvirt_version < VMEM_LIBVIRT_VERSION (9, 5, 0))
+    g_set_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG,
+                 "memory device count '%u' exceeds slots count '%u'", n_devices, slots);
+  else
+    g_set_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG,
+                 "count of memory devices requiring memory slots '%u' exceeds slots count '%u'",
+                 n_devices, slots);
+}
+
 static VmemError
 error_code_from_libvirt (int code)
 {

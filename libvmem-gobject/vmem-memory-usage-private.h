@@ -25,7 +25,7 @@ typedef struct
 VmemMemoryUsage *_vmem_memory_usage_new     (int               node);
 
 /* Computes the domain's figures from its last read and its live devices,
- * and brings @usage (the whole domain) and @nodes (a GListStore of
+ * the free slots by the rules of @libvirt_version, and brings @usage (the whole domain) and @nodes (a GListStore of
  * VmemMemoryUsage, one per NUMA cell) up to date, each property notified
  * only when it changes; nothing is notified of the objects of a domain
  * being made, which nobody can watch yet. @usage and @nodes are %NULL
@@ -33,6 +33,7 @@ VmemMemoryUsage *_vmem_memory_usage_new     (int               node);
 void             _vmem_memory_usage_compute (VmemDomainConfig   *config,
                                              VmemMemoryDevice  **devices,
                                              guint               n_devices,
+                                             gulong              libvirt_version,
                                              VmemMemoryUsage    *usage,
                                              GListStore         *nodes,
                                              gboolean            notify,

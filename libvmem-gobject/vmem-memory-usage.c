@@ -7,6 +7,7 @@
 #include "vmem-memory-usage-private.h"
 
 #include "vmem-enum-types.h"
+#include "vmem-libvirt-private.h"
 #include "vmem-memory-device.h"
 #include "vmem-numa-cell.h"
 #include "vmem-virtio-mem.h"
@@ -326,6 +327,7 @@ void
 _vmem_memory_usage_compute (VmemDomainConfig   *config,
                             VmemMemoryDevice  **devices,
                             guint               n_devices,
+                            gulong              libvirt_version,
                             VmemMemoryUsage    *usage,
                             GListStore         *nodes,
                             gboolean            notify,
@@ -337,6 +339,7 @@ _vmem_memory_usage_compute (VmemDomainConfig   *config,
   g_autofree int *cell_ids = g_new0 (int, MAX (n_cells, 1));
   Figures whole = { 0, };
   guint64 devices_size = 0;
+  guint n_slotted = 0;
 
   for (guint c = 0; c < n_cells; c++)
     {
@@ -354,6 +357,8 @@ _vmem_memory_usage_compute (VmemDomainConfig   *config,
 
       add_device (&whole, device);
       devices_size += vmem_memory_device_get_size (device);
+      if (_vmem_libvirt_model_takes_slot (libvirt_version, vmem_memory_device_get_model (device)))
+        n_slotted++;
 
       for (guint c = 0; c < n_cells; c++)
         if (cell_ids[c] == node)
@@ -370,9 +375,8 @@ _vmem_memory_usage_compute (VmemDomainConfig   *config,
 
   out_hotplug->max_memory = vmem_domain_config_get_max_memory (config);
   out_hotplug->slots = vmem_domain_config_get_max_memory_slots (config);
-  /* libvirt counts every memory device against the slots, virtio-mem
-   * devices included ("memory device count '2' exceeds slots count '1'"). */
-  out_hotplug->free_slots = out_hotplug->slots > n_devices ? out_hotplug->slots - n_devices : 0;
+  /* Which devices take a slot depends on libvirt's version. */
+  out_hotplug->free_slots = out_hotplug->slots > n_slotted ? out_hotplug->slots - n_slotted : 0;
   out_hotplug->headroom = out_hotplug->max_memory != 0
     ? saturating_sub (out_hotplug->max_memory, whole.base + devices_size)
     : 0;

@@ -217,6 +217,27 @@ assert_test_driver_refused (const GError *error)
     g_assert_cmpint (code, ==, VIR_ERR_NO_SUPPORT);
 }
 
+/* The version of libvirt these tests run on: the test driver's, in this
+ * process. */
+static gulong
+libvirt_version (void)
+{
+  unsigned long version = 0;
+
+  g_assert_cmpint (virGetVersion (&version, NULL, NULL), ==, 0);
+  return version;
+}
+
+/* How many of @n_dimms DIMM-like devices (dimm, nvdimm) and @n_others
+ * other memory devices take memory slots: every one up to libvirt 9.4,
+ * only the DIMM-like ones since 9.5. */
+static guint
+slotted (guint n_dimms,
+         guint n_others)
+{
+  return libvirt_version () < 9005000 ? n_dimms + n_others : n_dimms;
+}
+
 typedef enum
 {
   URI_DEFAULT,
@@ -1191,13 +1212,13 @@ test_domain_figures (Fixture       *fixture,
 
   g_assert_cmpuint (vmem_domain_get_max_memory (domain), ==, 16 * GiB);
   g_assert_cmpuint (vmem_domain_get_memory_slots (domain), ==, 16);
-  /* libvirt counts each device against the slots, virtio-mem too. */
-  g_assert_cmpuint (vmem_domain_get_free_memory_slots (domain), ==, 14);
+  /* A DIMM and a virtio-mem device, which takes a slot up to libvirt 9.4. */
+  g_assert_cmpuint (vmem_domain_get_free_memory_slots (domain), ==, 16 - slotted (1, 1));
   g_assert_cmpuint (vmem_domain_get_hotplug_headroom (domain), ==, 16 * GiB - 512 * MiB - 512 * MiB - 1 * GiB);
   g_object_get (domain, "hotplug-headroom", &headroom, "free-memory-slots", &free_slots,
                 "memory", &memory, NULL);
   g_assert_cmpuint (headroom, ==, 14 * GiB);
-  g_assert_cmpuint (free_slots, ==, 14);
+  g_assert_cmpuint (free_slots, ==, 16 - slotted (1, 1));
   g_assert_true (memory == vmem_domain_get_memory (domain));
 
   /* Without NUMA cells and devices: <memory> is the boot memory, and
@@ -1303,6 +1324,98 @@ test_attach_invalid (Fixture       *fixture,
 
   /* The list belongs to the domain, which may outlive this function. */
   g_signal_handlers_disconnect_by_data (vmem_domain_get_memory_devices (domain), &n_changed);
+}
+
+/* A device that would take a slot when none is left is refused before
+ * libvirt sees it, in the words of the libvirt the connection talks to;
+ * which devices take one follows its version. */
+static void
+test_attach_no_slot (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char xml[] =
+    "<domain type='test'>\n"
+    "  <name>vmem-one-slot</name>\n"
+    "  <maxMemory slots='1' unit='GiB'>8</maxMemory>\n"
+    "  <memory unit='MiB'>1024</memory>\n"
+    "  <os><type arch='x86_64'>hvm</type></os>\n"
+    "  <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/></numa></cpu>\n"
+    "  <devices><memory model='dimm'><target><size unit='MiB'>512</size><node>0</node>"
+    "</target><alias name='ua-dimm7'/><address type='dimm' slot='0'/></memory></devices>\n"
+    "</domain>\n";
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemDimm) dimm = vmem_dimm_new ();
+  g_autoptr(VmemVirtioMem) virtio_mem = vmem_virtio_mem_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *refusal;
+  virConnectPtr plain;
+  virDomainPtr dom;
+
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (dimm), 256 * MiB);
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (dimm), 0);
+  vmem_memory_device_set_size (VMEM_MEMORY_DEVICE (virtio_mem), 1 * GiB);
+  vmem_memory_device_set_node (VMEM_MEMORY_DEVICE (virtio_mem), 0);
+  vmem_virtio_mem_set_block_size (virtio_mem, 2 * MiB);
+
+  open_connection (fixture);
+  g_assert_cmpuint (vmem_connection_get_libvirt_version (fixture->conn), ==, libvirt_version ());
+  plain = virConnectOpen (DEFAULT_URI);
+  g_assert_nonnull (plain);
+  dom = virDomainCreateXML (plain, xml, 0);
+  g_assert_nonnull (dom);
+  domain = vmem_connection_lookup_domain (fixture->conn, "vmem-one-slot", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vmem_domain_get_memory_slots (domain), ==, 1);
+  g_assert_cmpuint (vmem_domain_get_free_memory_slots (domain), ==, 0);
+
+  refusal = libvirt_version () < 9005000
+    ? "Cannot attach the memory device to domain 'vmem-one-slot': "
+      "memory device count '2' exceeds slots count '1'"
+    : "Cannot attach the memory device to domain 'vmem-one-slot': "
+      "count of memory devices requiring memory slots '2' exceeds slots count '1'";
+
+  /* A DIMM takes a slot whatever the version: refused, sync and async. */
+  g_assert_null (vmem_domain_attach_device (domain, VMEM_MEMORY_DEVICE (dimm),
+                                             VMEM_AFFECT_LIVE, NULL, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error->message, ==, refusal);
+  g_assert_cmpint (vmem_error_get_libvirt_code (error), ==, 0);
+  g_clear_error (&error);
+
+  vmem_domain_attach_device_async (domain, VMEM_MEMORY_DEVICE (dimm), VMEM_AFFECT_CURRENT,
+                                   NULL, store_result, &result);
+  WAIT_FOR_RESULT (result);
+  g_assert_null (vmem_domain_attach_device_finish (domain, result, &error));
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error->message, ==, refusal);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Added to the configuration of the running domain only: the domain's
+   * figures do not say, and libvirt decides. */
+  g_assert_null (vmem_domain_attach_device (domain, VMEM_MEMORY_DEVICE (dimm),
+                                             VMEM_AFFECT_CONFIG, NULL, &error));
+  g_assert_false (g_error_matches (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG) &&
+                  g_strcmp0 (error->message, refusal) == 0);
+  g_clear_error (&error);
+
+  /* A virtio-mem device takes a slot up to libvirt 9.4 only: since 9.5 it
+   * reaches libvirt, whose test driver cannot attach. */
+  g_assert_null (vmem_domain_attach_device (domain, VMEM_MEMORY_DEVICE (virtio_mem),
+                                             VMEM_AFFECT_LIVE, NULL, &error));
+  if (libvirt_version () < 9005000)
+    {
+      g_assert_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG);
+      g_assert_cmpstr (error->message, ==, refusal);
+    }
+  else
+    assert_test_driver_refused (error);
+  g_assert_cmpuint (g_list_model_get_n_items (vmem_domain_get_memory_devices (domain)), ==, 1);
+
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  virDomainFree (dom);
+  virConnectClose (plain);
 }
 
 /* A valid DIMM reaches libvirt, whose test driver cannot attach. */
@@ -2025,6 +2138,7 @@ main (int   argc,
   ADD ("/domain/held-by-connection", URI_FILE, test_device_outlives_domain_ref);
   ADD ("/domain/attach/invalid", URI_FILE, test_attach_invalid);
   ADD ("/domain/attach/not-supported", URI_FILE, test_attach_not_supported);
+  ADD ("/domain/attach/no-slot", URI_DEFAULT, test_attach_no_slot);
   ADD ("/domain/detach/not-supported", URI_FILE, test_detach_not_supported);
   ADD ("/domain/dropped-after-async", URI_FILE, test_dropped_after_async);
   ADD ("/domain/lifecycle-events", URI_DEFAULT, test_lifecycle_events);
