@@ -29,6 +29,10 @@ typedef struct
   /* Writes the model's part of <target>, after <size> and <node>. */
   void     (*write_target) (VmemMemoryDevice  *self,
                             VmemXmlWriter     *w);
+  /* The model's attribute of <target> (virtio-mem's dynamicMemslots), and
+   * its value for @self: NULL leaves it out. */
+  const char  *target_attribute;
+  const char *(*target_attribute_value) (VmemMemoryDevice *self);
   /* Takes the model's values that have no public setter from @other. */
   void     (*update_from)  (VmemMemoryDevice  *self,
                             VmemMemoryDevice  *other);
@@ -56,6 +60,23 @@ gboolean          _vmem_memory_device_is_editable   (VmemMemoryDevice       *sel
 void              _vmem_memory_device_update_from   (VmemMemoryDevice       *self,
                                                      VmemMemoryDevice       *other);
 
+
+/* What the models share of reading and writing XML. */
+gboolean           _vmem_memory_device_parse_enum_attr (VmemXmlNode     *node,
+                                                        const char      *name,
+                                                        GType            type,
+                                                        int              absent,
+                                                        int             *out,
+                                                        GError         **error);
+const char        *_vmem_memory_device_enum_nick       (GType            type,
+                                                        int              value);
+/* <target><address base=.../> of virtio-mem and virtio-pmem devices: 0
+ * when absent. */
+gboolean           _vmem_memory_device_parse_target_address (VmemXmlNode *target,
+                                                             guint64     *out_base,
+                                                             GError     **error);
+void               _vmem_memory_device_write_target_address (VmemXmlWriter *w,
+                                                             guint64        base);
 
 VmemDeviceAddress *_vmem_device_address_new_from_node (VmemXmlNode          *node,
                                                        GError              **error);

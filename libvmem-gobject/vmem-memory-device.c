@@ -635,13 +635,13 @@ model_get_type (VmemMemoryModel model)
     }
 }
 
-static gboolean
-parse_enum_attr (VmemXmlNode  *node,
-                 const char   *name,
-                 GType         type,
-                 int           absent,
-                 int          *out,
-                 GError      **error)
+gboolean
+_vmem_memory_device_parse_enum_attr (VmemXmlNode  *node,
+                                     const char   *name,
+                                     GType         type,
+                                     int           absent,
+                                     int          *out,
+                                     GError      **error)
 {
   const char *text = vmem_xml_node_attr (node, name);
   g_autoptr(GEnumClass) klass = NULL;
@@ -711,10 +711,10 @@ _vmem_memory_device_new_from_node (VmemXmlNode  *memory,
   self = g_object_new (model_get_type (value->value), NULL);
   priv = vmem_memory_device_get_instance_private (self);
 
-  if (!parse_enum_attr (memory, "access", VMEM_TYPE_MEMORY_ACCESS,
-                        VMEM_MEMORY_ACCESS_DEFAULT, &access, error) ||
-      !parse_enum_attr (memory, "discard", VMEM_TYPE_TRISTATE,
-                        VMEM_TRISTATE_DEFAULT, &discard, error))
+  if (!_vmem_memory_device_parse_enum_attr (memory, "access", VMEM_TYPE_MEMORY_ACCESS,
+                                            VMEM_MEMORY_ACCESS_DEFAULT, &access, error) ||
+      !_vmem_memory_device_parse_enum_attr (memory, "discard", VMEM_TYPE_TRISTATE,
+                                            VMEM_TRISTATE_DEFAULT, &discard, error))
     return NULL;
   priv->access = access;
   priv->discard = discard;
@@ -837,15 +837,42 @@ write_source (VmemMemoryDevicePrivate *priv,
   vmem_xml_writer_end (w, "source", "source");
 }
 
-static const char *
-enum_nick (GType type,
-           int   value)
+const char *
+_vmem_memory_device_enum_nick (GType type,
+                               int   value)
 {
   g_autoptr(GEnumClass) klass = g_type_class_ref (type);
   GEnumValue *v = g_enum_get_value (klass, value);
 
   /* Nicks are static strings of the type's data. */
   return v != NULL ? v->value_nick : NULL;
+}
+
+gboolean
+_vmem_memory_device_parse_target_address (VmemXmlNode  *target,
+                                          guint64      *out_base,
+                                          GError      **error)
+{
+  VmemXmlNode *address = vmem_xml_node_child (target, "address");
+  const char *base = address != NULL ? vmem_xml_node_attr (address, "base") : NULL;
+
+  *out_base = 0;
+  return base == NULL ||
+         vmem_xml_parse_uint ("target address base", base, 16, G_MAXUINT64, out_base, error);
+}
+
+void
+_vmem_memory_device_write_target_address (VmemXmlWriter *w,
+                                          guint64        base)
+{
+  char text[24];
+
+  if (base == 0 && !vmem_xml_extras_has_under (w->extras, "target/address"))
+    return;
+
+  g_snprintf (text, sizeof text, "0x%" G_GINT64_MODIFIER "x", base);
+  vmem_xml_writer_element (w, "target/address", "address", NULL,
+                           "base", base != 0 ? text : NULL, NULL);
 }
 
 /**
@@ -875,11 +902,11 @@ vmem_memory_device_to_xml (VmemMemoryDevice *self)
   w.extras = priv->extras;
 
   vmem_xml_writer_start (&w, "", "memory",
-                         "model", enum_nick (VMEM_TYPE_MEMORY_MODEL, ops->model),
+                         "model", _vmem_memory_device_enum_nick (VMEM_TYPE_MEMORY_MODEL, ops->model),
                          "access", priv->access != VMEM_MEMORY_ACCESS_DEFAULT
-                                   ? enum_nick (VMEM_TYPE_MEMORY_ACCESS, priv->access) : NULL,
+                                   ? _vmem_memory_device_enum_nick (VMEM_TYPE_MEMORY_ACCESS, priv->access) : NULL,
                          "discard", priv->discard != VMEM_TRISTATE_DEFAULT
-                                    ? enum_nick (VMEM_TYPE_TRISTATE, priv->discard) : NULL,
+                                    ? _vmem_memory_device_enum_nick (VMEM_TYPE_TRISTATE, priv->discard) : NULL,
                          NULL);
 
   if (ops->write_head != NULL)
@@ -887,7 +914,10 @@ vmem_memory_device_to_xml (VmemMemoryDevice *self)
 
   write_source (priv, &w);
 
-  vmem_xml_writer_start (&w, "target", "target", NULL);
+  vmem_xml_writer_start (&w, "target", "target",
+                         ops->target_attribute,
+                         ops->target_attribute != NULL ? ops->target_attribute_value (self) : NULL,
+                         NULL);
   vmem_xml_writer_size (&w, "target/size", "size", priv->size);
   if (priv->node >= 0)
     {

@@ -6,6 +6,7 @@
 #include "vmem-virtio-mem.h"
 
 #include "vmem-error.h"
+#include "vmem-enum-types.h"
 #include "vmem-domain-private.h"
 #include "vmem-memory-device-private.h"
 #include "vmem-size.h"
@@ -58,6 +59,7 @@ struct _VmemVirtioMem
   guint64 requested_size;
   guint64 current_size;
   guint64 address_base;
+  VmemTristate dynamic_memslots;
   guint   stall_timeout;
 };
 
@@ -71,6 +73,7 @@ enum {
   PROP_REQUESTED_SIZE,
   PROP_CURRENT_SIZE,
   PROP_ADDRESS_BASE,
+  PROP_DYNAMIC_MEMSLOTS,
   PROP_STALL_TIMEOUT,
   N_PROPS
 };
@@ -107,26 +110,19 @@ vmem_virtio_mem_parse (VmemMemoryDevice  *device,
                        GError           **error)
 {
   VmemVirtioMem *self = VMEM_VIRTIO_MEM (device);
-  VmemXmlNode *address;
+  int dynamic_memslots;
 
   if (target == NULL)
     return TRUE;
 
   if (!vmem_xml_child_size (target, "block", &self->block_size, error) ||
       !vmem_xml_child_size (target, "requested", &self->requested_size, error) ||
-      !vmem_xml_child_size (target, "current", &self->current_size, error))
+      !vmem_xml_child_size (target, "current", &self->current_size, error) ||
+      !_vmem_memory_device_parse_target_address (target, &self->address_base, error) ||
+      !_vmem_memory_device_parse_enum_attr (target, "dynamicMemslots", VMEM_TYPE_TRISTATE,
+                                            VMEM_TRISTATE_DEFAULT, &dynamic_memslots, error))
     return FALSE;
-
-  address = vmem_xml_node_child (target, "address");
-  if (address != NULL)
-    {
-      const char *base = vmem_xml_node_attr (address, "base");
-
-      if (base != NULL &&
-          !vmem_xml_parse_uint ("target address base", base, 16, G_MAXUINT64,
-                                &self->address_base, error))
-        return FALSE;
-    }
+  self->dynamic_memslots = dynamic_memslots;
 
   return TRUE;
 }
@@ -142,14 +138,17 @@ vmem_virtio_mem_write_target (VmemMemoryDevice *device,
   if (self->current_size != 0 || vmem_xml_extras_has_under (w->extras, "target/current"))
     vmem_xml_writer_size (w, "target/current", "current", self->current_size);
 
-  if (self->address_base != 0 || vmem_xml_extras_has_under (w->extras, "target/address"))
-    {
-      char base[24];
+  _vmem_memory_device_write_target_address (w, self->address_base);
+}
 
-      g_snprintf (base, sizeof base, "0x%" G_GINT64_MODIFIER "x", self->address_base);
-      vmem_xml_writer_element (w, "target/address", "address", NULL,
-                               "base", self->address_base != 0 ? base : NULL, NULL);
-    }
+static const char *
+vmem_virtio_mem_dynamic_memslots_value (VmemMemoryDevice *device)
+{
+  VmemVirtioMem *self = VMEM_VIRTIO_MEM (device);
+
+  return self->dynamic_memslots != VMEM_TRISTATE_DEFAULT
+    ? _vmem_memory_device_enum_nick (VMEM_TYPE_TRISTATE, self->dynamic_memslots)
+    : NULL;
 }
 
 static void
@@ -161,6 +160,7 @@ vmem_virtio_mem_update_from (VmemMemoryDevice *device,
 
   vmem_virtio_mem_set_block_size (self, fresh->block_size);
   vmem_virtio_mem_set_address_base (self, fresh->address_base);
+  vmem_virtio_mem_set_dynamic_memslots (self, fresh->dynamic_memslots);
   set_requested_size (self, fresh->requested_size);
   set_current_size (self, fresh->current_size);
 }
@@ -176,6 +176,8 @@ static const VmemMemoryDeviceOps vmem_virtio_mem_ops = {
   .model = VMEM_MEMORY_MODEL_VIRTIO_MEM,
   .parse = vmem_virtio_mem_parse,
   .write_target = vmem_virtio_mem_write_target,
+  .target_attribute = "dynamicMemslots",
+  .target_attribute_value = vmem_virtio_mem_dynamic_memslots_value,
   .update_from = vmem_virtio_mem_update_from,
   .report_size = vmem_virtio_mem_report_size,
 };
@@ -243,6 +245,9 @@ vmem_virtio_mem_get_property (GObject    *object,
     case PROP_ADDRESS_BASE:
       g_value_set_uint64 (value, self->address_base);
       break;
+    case PROP_DYNAMIC_MEMSLOTS:
+      g_value_set_enum (value, self->dynamic_memslots);
+      break;
     case PROP_STALL_TIMEOUT:
       g_value_set_uint (value, self->stall_timeout);
       break;
@@ -272,6 +277,9 @@ vmem_virtio_mem_set_property (GObject      *object,
       break;
     case PROP_ADDRESS_BASE:
       vmem_virtio_mem_set_address_base (self, g_value_get_uint64 (value));
+      break;
+    case PROP_DYNAMIC_MEMSLOTS:
+      vmem_virtio_mem_set_dynamic_memslots (self, g_value_get_enum (value));
       break;
     case PROP_STALL_TIMEOUT:
       vmem_virtio_mem_set_stall_timeout (self, g_value_get_uint (value));
@@ -342,6 +350,24 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    */
   properties[PROP_ADDRESS_BASE] =
     g_param_spec_uint64 ("address-base", "Address base", "The guest physical address the device's region starts at (<target><address base=.../>), or 0 to let the hypervisor choose", 0, G_MAXUINT64, 0, rw);
+
+  /**
+   * VmemVirtioMem:dynamic-memslots:
+   *
+   * Whether QEMU maps the device's region with as many memory slots as it
+   * needs, plugged as the guest plugs blocks, instead of one for the
+   * whole region (`<target dynamicMemslots=...>`): less host memory for
+   * page tables of a large region the guest uses little of. libvirt 10.1
+   * and later send it to QEMU 8.2 and later; older libvirt keeps the
+   * attribute as any unknown XML, and the library reads and writes it
+   * back all the same. %VMEM_TRISTATE_DEFAULT leaves it to the hypervisor.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DYNAMIC_MEMSLOTS] =
+    g_param_spec_enum ("dynamic-memslots", "Dynamic memslots",
+                       "Whether QEMU maps the device with as many memory slots as the guest needs (<target dynamicMemslots=...>)",
+                       VMEM_TYPE_TRISTATE, VMEM_TRISTATE_DEFAULT, rw);
 
   /**
    * VmemVirtioMem:stall-timeout:
@@ -497,6 +523,50 @@ vmem_virtio_mem_set_address_base (VmemVirtioMem *self,
     {
       self->address_base = base;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ADDRESS_BASE]);
+    }
+}
+
+/**
+ * vmem_virtio_mem_get_dynamic_memslots:
+ * @self: a #VmemVirtioMem
+ *
+ * Gives the #VmemVirtioMem:dynamic-memslots of the device.
+ *
+ * Returns: whether QEMU maps the region with memory slots as needed
+ *
+ * Since: 0.1
+ */
+VmemTristate
+vmem_virtio_mem_get_dynamic_memslots (VmemVirtioMem *self)
+{
+  g_return_val_if_fail (VMEM_IS_VIRTIO_MEM (self), VMEM_TRISTATE_DEFAULT);
+
+  return self->dynamic_memslots;
+}
+
+/**
+ * vmem_virtio_mem_set_dynamic_memslots:
+ * @self: a #VmemVirtioMem
+ * @dynamic_memslots: whether QEMU maps the region with memory slots as
+ *   needed, or %VMEM_TRISTATE_DEFAULT
+ *
+ * Sets the #VmemVirtioMem:dynamic-memslots of the device.
+ *
+ * Since: 0.1
+ */
+void
+vmem_virtio_mem_set_dynamic_memslots (VmemVirtioMem *self,
+                                      VmemTristate   dynamic_memslots)
+{
+  g_return_if_fail (VMEM_IS_VIRTIO_MEM (self));
+  g_return_if_fail (dynamic_memslots <= VMEM_TRISTATE_NO);
+  if (!_vmem_memory_device_is_editable (VMEM_MEMORY_DEVICE (self)))
+    return;
+
+  if (self->dynamic_memslots != dynamic_memslots)
+    {
+      self->dynamic_memslots = dynamic_memslots;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DYNAMIC_MEMSLOTS]);
     }
 }
 

@@ -45,6 +45,11 @@ VMEM_AVAILABLE_IN_0_1
 void     vmem_virtio_mem_set_address_base         (VmemVirtioMem  *self,
                                                    guint64         base);
 VMEM_AVAILABLE_IN_0_1
+VmemTristate vmem_virtio_mem_get_dynamic_memslots (VmemVirtioMem  *self);
+VMEM_AVAILABLE_IN_0_1
+void     vmem_virtio_mem_set_dynamic_memslots     (VmemVirtioMem  *self,
+                                                   VmemTristate    dynamic_memslots);
+VMEM_AVAILABLE_IN_0_1
 gboolean vmem_virtio_mem_check_requested_size     (VmemVirtioMem  *self,
                                                    guint64         size,
                                                    GError        **error);

@@ -26,6 +26,11 @@ VMEM_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (VmemVirtioPmem, vmem_virtio_pmem, VMEM, VIRTIO_PMEM, VmemMemoryDevice)
 
 VMEM_AVAILABLE_IN_0_1
-VmemVirtioPmem *vmem_virtio_pmem_new (void);
+VmemVirtioPmem *vmem_virtio_pmem_new              (void);
+VMEM_AVAILABLE_IN_0_1
+guint64         vmem_virtio_pmem_get_address_base (VmemVirtioPmem *self);
+VMEM_AVAILABLE_IN_0_1
+void            vmem_virtio_pmem_set_address_base (VmemVirtioPmem *self,
+                                                   guint64         base);
 
 G_END_DECLS

@@ -942,6 +942,11 @@ test_notify_setters (NotifyFixture *fixture,
   assert_notified (fixture, NULL);
   vmem_virtio_mem_set_address_base (vm, 0);
   assert_notified (fixture, "address-base");
+
+  vmem_virtio_mem_set_dynamic_memslots (vm, VMEM_TRISTATE_DEFAULT);
+  assert_notified (fixture, NULL);
+  vmem_virtio_mem_set_dynamic_memslots (vm, VMEM_TRISTATE_YES);
+  assert_notified (fixture, "dynamic-memslots");
 }
 
 /* The XML round trip. */
@@ -1059,11 +1064,108 @@ test_xml_size_errors (void)
   }
 }
 
+/* What libvirt 9.4 and later have for memory devices and 9.0 lacks:
+ * virtio-mem's dynamicMemslots (10.1) and the base address of a
+ * virtio-pmem device (9.4), read, typed, set and written in libvirt's own
+ * layout, whatever libvirt the library runs on. */
+static const char virtio_mem_recent_xml[] =
+  "<memory model='virtio-mem'>\n"
+  "  <target dynamicMemslots='yes'>\n"
+  "    <size unit='KiB'>4194304</size>\n"
+  "    <node>0</node>\n"
+  "    <block unit='KiB'>2048</block>\n"
+  "    <requested unit='KiB'>1048576</requested>\n"
+  "    <address base='0x4000000000'/>\n"
+  "  </target>\n"
+  "  <alias name='virtiomem1'/>\n"
+  "</memory>\n";
+
+static const char virtio_pmem_recent_xml[] =
+  "<memory model='virtio-pmem' access='shared'>\n"
+  "  <source>\n"
+  "    <path>/tmp/virtio_pmem</path>\n"
+  "  </source>\n"
+  "  <target>\n"
+  "    <size unit='KiB'>524288</size>\n"
+  "    <address base='0x2000000000'/>\n"
+  "  </target>\n"
+  "</memory>\n";
+
+static void
+test_xml_recent_fields (void)
+{
+  g_autoptr(VmemMemoryDevice) vm = parse_device (virtio_mem_recent_xml);
+  g_autoptr(VmemMemoryDevice) vp = parse_device (virtio_pmem_recent_xml);
+  g_autoptr(VmemVirtioMem) made = vmem_virtio_mem_new ();
+  g_autoptr(VmemVirtioPmem) made_pmem = vmem_virtio_pmem_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmemMemoryDevice) bad = NULL;
+  g_autofree char *out = NULL;
+  VmemTristate tristate;
+
+  /* Read and typed. */
+  g_assert_cmpint (vmem_virtio_mem_get_dynamic_memslots (VMEM_VIRTIO_MEM (vm)), ==, VMEM_TRISTATE_YES);
+  g_object_get (vm, "dynamic-memslots", &tristate, NULL);
+  g_assert_cmpint (tristate, ==, VMEM_TRISTATE_YES);
+  g_assert_cmpuint (vmem_virtio_mem_get_address_base (VMEM_VIRTIO_MEM (vm)), ==,
+                    G_GUINT64_CONSTANT (0x4000000000));
+  g_assert_cmpuint (vmem_virtio_pmem_get_address_base (VMEM_VIRTIO_PMEM (vp)), ==,
+                    G_GUINT64_CONSTANT (0x2000000000));
+  assert_prop_uint64 (vp, "address-base", G_GUINT64_CONSTANT (0x2000000000));
+
+  /* Written back as read: typed fields, not kept as unknown XML. */
+  out = vmem_memory_device_to_xml (vm);
+  g_assert_cmpstr (out, ==, virtio_mem_recent_xml);
+  g_clear_pointer (&out, g_free);
+  out = vmem_memory_device_to_xml (vp);
+  g_assert_cmpstr (out, ==, virtio_pmem_recent_xml);
+  g_clear_pointer (&out, g_free);
+
+  /* Set, and written as set; absent when left to the hypervisor. */
+  vmem_virtio_mem_set_dynamic_memslots (VMEM_VIRTIO_MEM (vm), VMEM_TRISTATE_NO);
+  out = vmem_memory_device_to_xml (vm);
+  g_assert_nonnull (strstr (out, "  <target dynamicMemslots='no'>\n"));
+  g_clear_pointer (&out, g_free);
+  g_object_set (vm, "dynamic-memslots", VMEM_TRISTATE_DEFAULT, NULL);
+  out = vmem_memory_device_to_xml (vm);
+  g_assert_nonnull (strstr (out, "  <target>\n"));
+  g_assert_null (strstr (out, "dynamicMemslots"));
+  g_clear_pointer (&out, g_free);
+
+  vmem_virtio_pmem_set_address_base (VMEM_VIRTIO_PMEM (vp), G_GUINT64_CONSTANT (0x3000000000));
+  out = vmem_memory_device_to_xml (vp);
+  g_assert_nonnull (strstr (out, "    <address base='0x3000000000'/>\n"));
+  g_clear_pointer (&out, g_free);
+
+  /* New devices have neither, and write neither. */
+  g_assert_cmpint (vmem_virtio_mem_get_dynamic_memslots (made), ==, VMEM_TRISTATE_DEFAULT);
+  g_assert_cmpuint (vmem_virtio_pmem_get_address_base (made_pmem), ==, 0);
+  out = vmem_memory_device_to_xml (VMEM_MEMORY_DEVICE (made_pmem));
+  g_assert_null (strstr (out, "<address"));
+  g_clear_pointer (&out, g_free);
+  vmem_virtio_mem_set_dynamic_memslots (made, VMEM_TRISTATE_YES);
+  out = vmem_memory_device_to_xml (VMEM_MEMORY_DEVICE (made));
+  g_assert_nonnull (strstr (out, "  <target dynamicMemslots='yes'>\n"));
+  g_clear_pointer (&out, g_free);
+
+  /* A value libvirt would refuse is refused. */
+  bad = vmem_memory_device_new_from_xml ("<memory model='virtio-mem'><target dynamicMemslots='maybe'>"
+                                         "<size unit='KiB'>2048</size></target></memory>", &error);
+  g_assert_null (bad);
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_XML);
+  g_clear_error (&error);
+  bad = vmem_memory_device_new_from_xml ("<memory model='virtio-pmem'><target><size unit='KiB'>2048</size>"
+                                         "<address base='0xnope'/></target></memory>", &error);
+  g_assert_null (bad);
+  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_SIZE);
+}
+
 /* Every device of every model survives parse -> to_xml -> parse. */
 static void
 test_xml_round_trip (void)
 {
-  const char *all[] = { dimm_xml, nvdimm_xml, virtio_pmem_xml, virtio_mem_xml, sgx_epc_xml };
+  const char *all[] = { dimm_xml, nvdimm_xml, virtio_pmem_xml, virtio_mem_xml, sgx_epc_xml,
+                        virtio_mem_recent_xml, virtio_pmem_recent_xml };
 
   for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
     {
@@ -1434,6 +1536,7 @@ main (int   argc,
   g_test_add_func ("/device/xml/units", test_xml_units);
   g_test_add_func ("/device/xml/size-errors", test_xml_size_errors);
   g_test_add_func ("/device/xml/round-trip", test_xml_round_trip);
+  g_test_add_func ("/device/xml/recent-fields", test_xml_recent_fields);
   g_test_add_func ("/device/equal", test_equal);
 
   g_test_add_func ("/device/virtio-mem/validate", test_virtio_mem_validate);

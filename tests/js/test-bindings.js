@@ -385,6 +385,12 @@ test('async pairs with await', async () => {
   const made = new Vmem.VirtioMem({size: 1024 ** 3, block_size: 2 * 1024 ** 2,
     requested_size: 256 * 1024 ** 2});
   assertEqual(made.get_requested_size(), 256 * 1024 ** 2, 'requested size given at construction');
+  // libvirt 10.1's dynamicMemslots and 9.4's virtio-pmem base address.
+  made.dynamic_memslots = Vmem.Tristate.YES;
+  assertEqual(made.get_dynamic_memslots(), Vmem.Tristate.YES, 'dynamic-memslots');
+  assert(made.to_xml().includes("<target dynamicMemslots='yes'>"), 'dynamicMemslots written');
+  const pmem = new Vmem.VirtioPmem({address_base: 0x2000000000});
+  assertEqual(pmem.get_address_base(), 0x2000000000, 'virtio-pmem address-base');
   assert(made.validate(), 'a valid description');
 
   // The test driver cannot attach; an invalid description is refused first.

@@ -279,6 +279,25 @@ class DeviceTestCase(unittest.TestCase):
         self.assertEqual(dimm.props.address.get_dimm_slot(), 3)
         self.assertTrue(GObject.type_is_a(Vmem.Dimm.__gtype__, Vmem.MemoryDevice.__gtype__))
 
+    def test_recent_fields(self):
+        # libvirt 10.1's dynamicMemslots and 9.4's virtio-pmem base address,
+        # typed on any libvirt.
+        dev = Vmem.VirtioMem(size=1 << 30, block_size=2 << 20,
+                             dynamic_memslots=Vmem.Tristate.YES)
+        self.assertEqual(dev.get_dynamic_memslots(), Vmem.Tristate.YES)
+        self.assertIn("<target dynamicMemslots='yes'>", dev.to_xml())
+        seen = []
+        dev.connect('notify::dynamic-memslots', lambda obj, pspec: seen.append(obj.props.dynamic_memslots))
+        dev.set_dynamic_memslots(Vmem.Tristate.NO)
+        self.assertEqual(seen, [Vmem.Tristate.NO])
+        again = Vmem.MemoryDevice.new_from_xml(dev.to_xml())
+        self.assertEqual(again.props.dynamic_memslots, Vmem.Tristate.NO)
+
+        pmem = Vmem.VirtioPmem.new()
+        pmem.props.address_base = 0x2000000000
+        self.assertEqual(pmem.get_address_base(), 0x2000000000)
+        self.assertIn("<address base='0x2000000000'/>", pmem.to_xml())
+
 
 
 # A running domain with two NUMA nodes, a virtio-mem device on the first and
