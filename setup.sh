@@ -13,11 +13,13 @@
 #                       test suite (units, libvirt conformance corpus,
 #                       bindings, docs, the live guest tests, then the C
 #                       suites again under valgrind and under ASan/UBSan,
-#                       each fuzz harness for 20 s, and the C unit and live
-#                       tests under ThreadSanitizer). On Debian 12, the
-#                       whole suite, guest included, runs on Debian 13 too,
-#                       in a root made with debootstrap (tests/debian/root),
-#                       which is made and built while the suite runs here.
+#                       the install test (tests/install/run), each fuzz
+#                       harness for 20 s, and the C unit and live tests
+#                       under ThreadSanitizer). On Debian 12, the whole
+#                       suite, guest included, and the install test run on
+#                       Debian 13 too, in a root made with debootstrap
+#                       (tests/debian/root): made and built while the suite
+#                       runs here, tested while the sanitizers run here.
 #   ./setup.sh packages print the Debian packages the two above install,
 #                       one a line (tests/debian/root installs them in its
 #                       Debian 13 root).
@@ -35,6 +37,7 @@ BUILD_DIR=${BUILD_DIR:-_build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-_build-asan}
 TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-_build-tsan}
 FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-_build-fuzz}
+INSTALL_BUILD_DIR=${INSTALL_BUILD_DIR:-_build-install}
 
 # Build: the library, GIR/typelib, VAPI and gtk-doc, and vmemctl (whose
 # --json output json-glib writes).
@@ -52,7 +55,8 @@ BUILD_PACKAGES=(
 # build dependencies. Remote hosts of the bed (--remote) need certtool for
 # TLS, an SSH server that installs no service (dropbear-bin), OpenSSH's
 # client, and nc for libvirt's ssh transport. debootstrap makes the
-# Debian 13 root.
+# Debian 13 root; the install test (tests/install/run) reads the man page
+# with man-db.
 TEST_PACKAGES=(
   python3 python3-gi gjs valgrind libvirt-clients
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
@@ -61,7 +65,7 @@ TEST_PACKAGES=(
   libffi-dev libpcre2-dev zlib1g-dev
   gnutls-bin dropbear-bin netcat-openbsd openssh-client
   clang libclang-rt-dev
-  debootstrap
+  debootstrap man-db
 )
 
 log () {
@@ -155,32 +159,69 @@ debian_release () {
   (. /etc/os-release && echo "${VERSION_ID:-}")
 }
 
-run_tests () {
-  local debian13_pid='' debian13_log="$BUILD_DIR/debian13-build.log"
+# wait_job PID LOG WHAT: waits for a job started with start_job; if it
+# failed, shows the end of its LOG and stops here (stop_jobs ends the
+# others).
+wait_job () {
+  local status=0
+  wait "$1" || status=$?
+  if [ "$status" -ne 0 ]; then
+    tail -n 60 "$2" >&2
+    log "$3 failed (status $status; log: $2)"
+    exit 1
+  fi
+}
 
-  # On Debian 12 the suite runs on Debian 13 as well: its root is made
-  # (debootstrap, apt) and the tree built in it meanwhile, at a lower
-  # priority than the live tests here.
+# start_job LOG COMMAND...: COMMAND in the background, in a session of its
+# own (so that stop_jobs ends it with all its children), output to LOG.
+# Sets job_pid.
+start_job () {
+  local log_file=$1
+  shift
+  setsid "$@" > "$log_file" 2>&1 < /dev/null &
+  job_pid=$!
+  jobs_started+=("$job_pid")
+}
+
+stop_jobs () {
+  local pid
+  for pid in "${jobs_started[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+}
+
+run_tests () {
+  local debian13=false job_pid root_pid suite_pid status
+  local root_log="$BUILD_DIR/debian13-build.log" suite_log="$BUILD_DIR/debian13-test.log"
+  jobs_started=()
+  trap stop_jobs EXIT
+
+  # On Debian 12 the whole suite runs on Debian 13 as well. Its root is
+  # made (debootstrap, apt) and the tree built in it while the suite runs
+  # here, at a lower priority than the live tests; its suite runs while
+  # the sanitizers run here, which start no guest: one guest suite at a
+  # time shares the machine.
   if [ "$(debian_release)" = 12 ]; then
-    log "Debian 13 root: made and built in the background (log: $debian13_log)"
-    nice -n 10 tests/debian/root build > "$debian13_log" 2>&1 &
-    debian13_pid=$!
-    trap 'kill "$debian13_pid" 2>/dev/null || true' EXIT
+    debian13=true
+    log "Debian 13 root: made and built in the background (log: $root_log)"
+    start_job "$root_log" nice -n 10 tests/debian/root build
+    root_pid=$job_pid
   fi
 
   log "Test suite"
   meson test -C "$BUILD_DIR" --print-errorlogs --num-processes 2
 
-  if [ -n "$debian13_pid" ]; then
-    if ! wait "$debian13_pid"; then
-      tail -n 40 "$debian13_log" >&2
-      log "Making or building in the Debian 13 root failed (log: $debian13_log)"
-      exit 1
-    fi
-    trap - EXIT
-    log "Test suite on Debian 13"
-    tests/debian/root test
+  if $debian13; then
+    wait_job "$root_pid" "$root_log" "Making or building in the Debian 13 root"
+    grep '^==> ' "$root_log" >&2 || true
+    log "Test suite and install test on Debian 13: in the background (log: $suite_log)"
+    start_job "$suite_log" sh -c 'tests/debian/root test &&
+                                  tests/debian/root run -- tests/install/run _build-install-debian13'
+    suite_pid=$job_pid
   fi
+
+  log "Install test: installed into /usr of a clean overlay, used with no environment"
+  tests/install/run "$INSTALL_BUILD_DIR"
 
   log "C suites and vmemctl under valgrind"
   meson test -C "$BUILD_DIR" --print-errorlogs --setup valgrind \
@@ -196,8 +237,17 @@ run_tests () {
   log "Fuzzing the XML readers and the size parser (20 s each)"
   tests/fuzz/run-fuzzers --seconds 20 --build-dir "$FUZZ_BUILD_DIR"
 
+  if $debian13; then
+    log "Test suite and install test on Debian 13 (from $suite_log)"
+    status=0
+    wait "$suite_pid" || status=$?
+    cat "$suite_log" >&2
+    [ "$status" -eq 0 ] || { log "The test suite on Debian 13 failed (status $status)"; exit 1; }
+  fi
+
   log "C unit and live tests under ThreadSanitizer"
   tests/tsan/run "$TSAN_BUILD_DIR"
+  trap - EXIT
 }
 
 main () {
