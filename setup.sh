@@ -200,7 +200,8 @@ run_tests () {
   # made (debootstrap, apt) and the tree built in it while the suite runs
   # here, at a lower priority than the live tests; its suite runs while
   # the sanitizers run here, which start no guest: one guest suite at a
-  # time shares the machine.
+  # time shares the machine. The ThreadSanitizer live tests start guests:
+  # they wait for it.
   if [ "$(debian_release)" = 12 ]; then
     debian13=true
     log "Debian 13 root: made and built in the background (log: $root_log)"
@@ -237,6 +238,9 @@ run_tests () {
   log "Fuzzing the XML readers and the size parser (20 s each)"
   tests/fuzz/run-fuzzers --seconds 20 --build-dir "$FUZZ_BUILD_DIR"
 
+  log "C unit tests under ThreadSanitizer"
+  tests/tsan/run --unit "$TSAN_BUILD_DIR"
+
   if $debian13; then
     log "Test suite and install test on Debian 13 (from $suite_log)"
     status=0
@@ -245,8 +249,8 @@ run_tests () {
     [ "$status" -eq 0 ] || { log "The test suite on Debian 13 failed (status $status)"; exit 1; }
   fi
 
-  log "C unit and live tests under ThreadSanitizer"
-  tests/tsan/run "$TSAN_BUILD_DIR"
+  log "C live tests under ThreadSanitizer"
+  tests/tsan/run --live "$TSAN_BUILD_DIR"
   trap - EXIT
 }
 
