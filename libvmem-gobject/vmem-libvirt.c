@@ -15,6 +15,9 @@
 
 #include <glib-unix.h>
 
+/* Since libvirt 9.5 only DIMM-like devices take a memory slot. */
+#define LIBVIRT_SLOTS_FOR_DIMMS_ONLY VMEM_LIBVIRT_VERSION (9, 5, 0)
+
 /*
  * _vmem_libvirt_model_takes_slot:
  *
@@ -27,7 +30,7 @@ gboolean
 _vmem_libvirt_model_takes_slot (gulong          libvirt_version,
                                 VmemMemoryModel model)
 {
-  if (libvirt_version < VMEM_LIBVIRT_VERSION (9, 5, 0))
+  if (libvirt_version < LIBVIRT_SLOTS_FOR_DIMMS_ONLY)
     return TRUE;
 
   return model == VMEM_MEMORY_MODEL_DIMM || model == VMEM_MEMORY_MODEL_NVDIMM;
@@ -45,7 +48,7 @@ _vmem_libvirt_set_slots_error (GError **error,
                                guint    n_devices,
                                guint    slots)
 {
-  if (libvirt_version < VMEM_LIBVIRT_VERSION (9, 5, 0))
+  if (libvirt_version < LIBVIRT_SLOTS_FOR_DIMMS_ONLY)
     g_set_error (error, VMEM_ERROR, VMEM_ERROR_INVALID_CONFIG,
                  "memory device count '%u' exceeds slots count '%u'", n_devices, slots);
   else

@@ -25,11 +25,12 @@ typedef struct
 VmemMemoryUsage *_vmem_memory_usage_new     (int               node);
 
 /* Computes the domain's figures from its last read and its live devices,
- * the free slots by the rules of @libvirt_version, and brings @usage (the whole domain) and @nodes (a GListStore of
- * VmemMemoryUsage, one per NUMA cell) up to date, each property notified
- * only when it changes; nothing is notified of the objects of a domain
- * being made, which nobody can watch yet. @usage and @nodes are %NULL
- * until somebody asks for them: then only @out_hotplug is computed. */
+ * the free slots by the rules of @libvirt_version, and brings @usage (the
+ * whole domain) and @nodes (a GListStore of VmemMemoryUsage, one per NUMA
+ * cell) up to date, each property notified only when it changes; nothing
+ * is notified of the objects of a domain being made, which nobody can
+ * watch yet. @usage and @nodes are %NULL until somebody asks for them:
+ * then only @out_hotplug is computed. */
 void             _vmem_memory_usage_compute (VmemDomainConfig   *config,
                                              VmemMemoryDevice  **devices,
                                              guint               n_devices,

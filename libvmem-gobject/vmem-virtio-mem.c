@@ -344,7 +344,10 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * VmemVirtioMem:address-base:
    *
    * The guest physical address the device's region starts at
-   * (`<target><address base=.../>`), or 0 to let the hypervisor choose.
+   * (`<target><address base=.../>`, libvirt 9.4 and later), or 0 to let
+   * the hypervisor choose. Older libvirt ignores the element and leaves it
+   * out of the XML it writes; the library reads it and writes it back all
+   * the same.
    *
    * Since: 0.1
    */
@@ -358,9 +361,10 @@ vmem_virtio_mem_class_init (VmemVirtioMemClass *klass)
    * needs, plugged as the guest plugs blocks, instead of one for the
    * whole region (`<target dynamicMemslots=...>`): less host memory for
    * page tables of a large region the guest uses little of. libvirt 10.1
-   * and later send it to QEMU 8.2 and later; older libvirt keeps the
-   * attribute as any unknown XML, and the library reads and writes it
-   * back all the same. %VMEM_TRISTATE_DEFAULT leaves it to the hypervisor.
+   * and later send it to QEMU 8.2 and later; older libvirt ignores the
+   * attribute and leaves it out of the XML it writes, while the library
+   * reads it and writes it back all the same. %VMEM_TRISTATE_DEFAULT
+   * leaves it to the hypervisor.
    *
    * Since: 0.1
    */

@@ -168,8 +168,9 @@ vmem_virtio_pmem_class_init (VmemVirtioPmemClass *klass)
    *
    * The guest physical address the device's region starts at
    * (`<target><address base=.../>`, libvirt 9.4 and later), or 0 to let
-   * the hypervisor choose. Older libvirt keeps the element as any unknown
-   * XML, and the library reads and writes it back all the same.
+   * the hypervisor choose. Older libvirt ignores the element and leaves it
+   * out of the XML it writes; the library reads it and writes it back all
+   * the same.
    *
    * Since: 0.1
    */

@@ -34,6 +34,10 @@
  * reader must decline both, and what the live layer reads, its fallback,
  * must still be the full reader's result.
  *
+ * /readers/recent-fields does the same with what libvirt 9.4 and later
+ * write of memory devices and libvirt 9.0, whose test driver writes the
+ * corpus here, does not: texts written out in libvirt's layout.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -527,6 +531,108 @@ test_corpus (void)
   virConnectClose (conn);
 }
 
+/* What libvirt 9.4 and later write of memory devices, and 9.0's test
+ * driver cannot: virtio-mem's <target dynamicMemslots=...> (10.1) and the
+ * base address of virtio-mem and virtio-pmem devices (9.4), in libvirt's
+ * layout, live and inactive. The fast reader must read them itself, not
+ * decline, and as the full one does. */
+#define RECENT_DOMAIN(id, current) \
+  "<domain type='kvm'" id ">\n" \
+  "  <name>recent</name>\n" \
+  "  <uuid>0b5c6c9e-3f3c-4a4e-9d6a-1f0e2d3c4b5a</uuid>\n" \
+  "  <maxMemory slots='16' unit='KiB'>16777216</maxMemory>\n" \
+  "  <memory unit='KiB'>7340032</memory>\n" \
+  "  <currentMemory unit='KiB'>7340032</currentMemory>\n" \
+  "  <vcpu placement='static'>2</vcpu>\n" \
+  "  <os>\n" \
+  "    <type arch='x86_64' machine='pc-q35-10.0'>hvm</type>\n" \
+  "  </os>\n" \
+  "  <cpu mode='custom' match='exact' check='none'>\n" \
+  "    <model fallback='forbid'>qemu64</model>\n" \
+  "    <numa>\n" \
+  "      <cell id='0' cpus='0-1' memory='2097152' unit='KiB'/>\n" \
+  "    </numa>\n" \
+  "  </cpu>\n" \
+  "  <devices>\n" \
+  "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n" \
+  "    <memory model='virtio-mem'>\n" \
+  "      <target dynamicMemslots='yes'>\n" \
+  "        <size unit='KiB'>4194304</size>\n" \
+  "        <node>0</node>\n" \
+  "        <block unit='KiB'>2048</block>\n" \
+  "        <requested unit='KiB'>1048576</requested>\n" \
+  current \
+  "        <address base='0x140000000'/>\n" \
+  "      </target>\n" \
+  "      <alias name='virtiomem0'/>\n" \
+  "      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>\n" \
+  "    </memory>\n" \
+  "    <memory model='virtio-pmem' access='shared'>\n" \
+  "      <source>\n" \
+  "        <path>/tmp/virtio_pmem</path>\n" \
+  "      </source>\n" \
+  "      <target>\n" \
+  "        <size unit='KiB'>1048576</size>\n" \
+  "        <address base='0x240000000'/>\n" \
+  "      </target>\n" \
+  "      <alias name='virtiopmem0'/>\n" \
+  "      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>\n" \
+  "    </memory>\n" \
+  "  </devices>\n" \
+  "</domain>\n"
+
+static void
+test_recent_fields (void)
+{
+  static const struct
+  {
+    const char *what;
+    const char *xml;
+    gboolean    live;
+  } texts[] = {
+    { "recent fields (running)",
+      RECENT_DOMAIN (" id='1'", "        <current unit='KiB'>1048576</current>\n"), TRUE },
+    { "recent fields (inactive)", RECENT_DOMAIN ("", ""), FALSE },
+  };
+  Count count = { 0, };
+  guint fallbacks = 0;
+  guint handler;
+
+  count.declined_files = g_string_new (NULL);
+  handler = g_log_set_handler ("Vmem", G_LOG_LEVEL_DEBUG, count_fallback_message, &fallbacks);
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(VmemDomainConfig) fast =
+        _vmem_domain_config_new_from_libvirt_xml_only (texts[i].xml, strlen (texts[i].xml));
+      GListModel *devices;
+      g_autoptr(VmemMemoryDevice) vm = NULL;
+      g_autoptr(VmemMemoryDevice) vp = NULL;
+
+      compare_readers (texts[i].xml, texts[i].what, texts[i].live, &count);
+
+      g_assert_nonnull (fast);
+      devices = vmem_domain_config_get_memory_devices (fast);
+      g_assert_cmpuint (g_list_model_get_n_items (devices), ==, 2);
+      vm = g_list_model_get_item (devices, 0);
+      vp = g_list_model_get_item (devices, 1);
+      g_assert_cmpint (vmem_virtio_mem_get_dynamic_memslots (VMEM_VIRTIO_MEM (vm)), ==,
+                       VMEM_TRISTATE_YES);
+      g_assert_cmpuint (vmem_virtio_mem_get_address_base (VMEM_VIRTIO_MEM (vm)), ==,
+                        G_GUINT64_CONSTANT (0x140000000));
+      g_assert_cmpuint (vmem_virtio_pmem_get_address_base (VMEM_VIRTIO_PMEM (vp)), ==,
+                        G_GUINT64_CONSTANT (0x240000000));
+    }
+
+  g_log_remove_handler ("Vmem", handler);
+
+  g_assert_cmpuint (count.documents, ==, G_N_ELEMENTS (texts));
+  g_assert_cmpuint (count.declined, ==, 0);
+  g_assert_cmpuint (count.forced, ==, 2 * G_N_ELEMENTS (texts));
+  g_assert_cmpuint (fallbacks, ==, count.forced);
+  g_string_free (count.declined_files, TRUE);
+}
+
 /* That assert_configs_equal() sees a difference in each place it looks:
  * two documents that differ in one thing, read by the full reader, are
  * compared in a subprocess, which must fail and name the difference. */
@@ -590,6 +696,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/readers/corpus", test_corpus);
+  g_test_add_func ("/readers/recent-fields", test_recent_fields);
   for (guint i = 0; i < G_N_ELEMENTS (comparator_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/readers/comparator/%s", comparator_cases[i].name);

@@ -294,9 +294,23 @@ class DeviceTestCase(unittest.TestCase):
         self.assertEqual(again.props.dynamic_memslots, Vmem.Tristate.NO)
 
         pmem = Vmem.VirtioPmem.new()
+        seen = []
+        pmem.connect('notify::address-base', lambda obj, pspec: seen.append(obj.props.address_base))
         pmem.props.address_base = 0x2000000000
+        pmem.set_address_base(0x2000000000)
+        self.assertEqual(seen, [0x2000000000])
         self.assertEqual(pmem.get_address_base(), 0x2000000000)
         self.assertIn("<address base='0x2000000000'/>", pmem.to_xml())
+        again = Vmem.MemoryDevice.new_from_xml(pmem.to_xml())
+        self.assertEqual(again.props.address_base, 0x2000000000)
+
+        # A virtio-mem region starts on a block.
+        dev.props.address_base = 0x4000100000
+        with self.assertRaises(GLib.Error) as caught:
+            dev.validate()
+        self.assertTrue(caught.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_ALIGNED))
+        dev.props.address_base = 0x4000200000
+        self.assertTrue(dev.validate())
 
 
 
