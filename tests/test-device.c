@@ -1487,33 +1487,6 @@ test_virtio_pmem_validate (void)
   assert_valid (device);
 }
 
-/* A virtio-mem region starts on a block (libvirt 9.8 and QEMU check it),
- * whichever libvirt the library runs on. */
-static void
-test_virtio_mem_validate_address (void)
-{
-  g_autoptr(VmemMemoryDevice) device = parse_device (virtio_mem_recent_xml);
-  VmemVirtioMem *vm = VMEM_VIRTIO_MEM (device);
-  g_autoptr(GError) error = NULL;
-
-  assert_valid (device);
-
-  vmem_virtio_mem_set_address_base (vm, G_GUINT64_CONSTANT (0x4000000000) + 1 * MiB);
-  g_assert_false (vmem_memory_device_validate (device, &error));
-  g_assert_error (error, VMEM_ERROR, VMEM_ERROR_NOT_ALIGNED);
-  g_assert_nonnull (strstr (error->message, "0x4000100000"));
-  assert_message_names (error, 2 * MiB);
-  g_clear_error (&error);
-
-  /* Any multiple of the block size, or none at all. */
-  vmem_virtio_mem_set_address_base (vm, G_GUINT64_CONSTANT (0x4000000000) + 2 * MiB);
-  assert_valid (device);
-  vmem_virtio_mem_set_block_size (vm, 4 * MiB);
-  assert_invalid (device, VMEM_ERROR_NOT_ALIGNED);
-  vmem_virtio_mem_set_address_base (vm, 0);
-  assert_valid (device);
-}
-
 static void
 test_other_validate (void)
 {
@@ -1568,7 +1541,6 @@ main (int   argc,
 
   g_test_add_func ("/device/virtio-mem/validate", test_virtio_mem_validate);
   g_test_add_func ("/device/virtio-mem/check-requested-size", test_virtio_mem_check_requested_size);
-  g_test_add_func ("/device/virtio-mem/validate-address", test_virtio_mem_validate_address);
   g_test_add_func ("/device/nvdimm/validate", test_nvdimm_validate);
   g_test_add_func ("/device/virtio-pmem/validate", test_virtio_pmem_validate);
   g_test_add_func ("/device/validate/other", test_other_validate);
