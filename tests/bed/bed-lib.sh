@@ -42,6 +42,18 @@ bed_live_xml ()
   bed_virsh dumpxml "$VMEM_BED_DOMAIN"
 }
 
+# The sum of the whole numbers that an XPath selects as text nodes, done by
+# the shell: xmllint prints an XPath number of a million or more with an
+# exponent (1.04858e+06), as Debian 12's libxml2 2.9.14+dfsg-1.3~deb12u6 does.
+bed_xpath_sum ()
+{
+  local xml=$1 xpath=$2 total=0 n
+  for n in $(xmllint --xpath "$xpath" - <<< "$xml" 2>/dev/null); do
+    total=$((total + n))
+  done
+  echo "$total"
+}
+
 bed_vmem_count ()
 {
   bed_live_xml | xmllint --xpath "count(//devices/memory[@model='virtio-mem'])" -
@@ -98,7 +110,7 @@ bed_settled ()
   for node in "" $nodes; do
     local only=
     [ -z "$node" ] || only="[target/node = $node]"
-    plugged=$(xmllint --xpath "sum($devices${only}/target/current) + sum(//devices/memory[@model='dimm']${only}/target/size)" - <<< "$xml")
+    plugged=$(bed_xpath_sum "$xml" "$devices${only}/target/current/text() | //devices/memory[@model='dimm']${only}/target/size/text()")
     base=$(bed_base_memtotal $node)
     have=$(bed_memtotal $node)
     if [ -z "$base" ] || [ -z "$have" ]; then
