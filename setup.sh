@@ -56,7 +56,9 @@ BUILD_PACKAGES=(
 # TLS, an SSH server that installs no service (dropbear-bin), OpenSSH's
 # client, and nc for libvirt's ssh transport. debootstrap makes the
 # Debian 13 root; the install test (tests/install/run) reads the man page
-# with man-db.
+# with man-db. Memory Monitor (app/) runs on GTK 4 and libadwaita through
+# PyGObject; its tests validate its desktop file and metainfo, and run it
+# under Xvfb, whose windows xwd photographs.
 TEST_PACKAGES=(
   python3 python3-gi gjs valgrind libvirt-clients
   libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
@@ -66,6 +68,7 @@ TEST_PACKAGES=(
   gnutls-bin dropbear-bin netcat-openbsd openssh-client
   clang libclang-rt-dev
   debootstrap man-db
+  gir1.2-gtk-4.0 gir1.2-adw-1 desktop-file-utils appstream xvfb xauth x11-apps
 )
 
 log () {
