@@ -63,6 +63,12 @@ void              _vmem_domain_handle_device      (VmemDomain       *self,
 void              _vmem_domain_handle_closed      (VmemDomain       *self);
 void              _vmem_domain_queue_refresh      (VmemDomain       *self);
 
+/* For the devices and the autosize policy: the domain's libvirt handle,
+ * with a reference, for a worker thread; a VMEM_ERROR_CLOSED or
+ * VMEM_ERROR_NOT_FOUND error when there is none. */
+virDomainPtr      _vmem_domain_dup_vir_domain     (VmemDomain       *self,
+                                                   GError          **error);
+
 /* For the devices: the command path. */
 gboolean          _vmem_domain_set_requested_size        (VmemDomain          *self,
                                                           VmemMemoryDevice    *device,

@@ -389,7 +389,7 @@ _vmem_domain_new (VmemConnection *connection,
   return self;
 }
 
-static virDomainPtr
+virDomainPtr
 _vmem_domain_dup_vir_domain (VmemDomain  *self,
                              GError     **error)
 {

@@ -158,4 +158,26 @@ typedef enum {
   VMEM_CLOSE_REASON_CLIENT,
 } VmemCloseReason;
 
+/**
+ * VmemAutosizeAction:
+ * @VMEM_AUTOSIZE_HOLD: no change: the guest's available memory is inside
+ *   the band, or a limit leaves no room to move
+ * @VMEM_AUTOSIZE_GROW: a virtio-mem device is asked to plug more
+ * @VMEM_AUTOSIZE_SHRINK: a virtio-mem device is asked to unplug some
+ * @VMEM_AUTOSIZE_STOP: the policy stopped: asked to, or it cannot go on
+ *   (the domain stopped, its statistics cannot be read, every device
+ *   stalled)
+ *
+ * What a #VmemAutosize decided, as its #VmemAutosize::decision signal
+ * says.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  VMEM_AUTOSIZE_HOLD,
+  VMEM_AUTOSIZE_GROW,
+  VMEM_AUTOSIZE_SHRINK,
+  VMEM_AUTOSIZE_STOP,
+} VmemAutosizeAction;
+
 G_END_DECLS

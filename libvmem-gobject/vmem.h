@@ -25,5 +25,6 @@
 #include "vmem-memory-usage.h"
 #include "vmem-connection.h"
 #include "vmem-domain.h"
+#include "vmem-autosize.h"
 
 #undef __VMEM_INSIDE__

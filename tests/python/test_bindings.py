@@ -886,5 +886,110 @@ class ConnectionTestCase(unittest.TestCase):
         # Other namespaces keep PyGObject's own doc strings.
         self.assertEqual(GLib.get_user_name.__doc__, 'get_user_name() -> str')
 
+
+class AutosizeTestCase(unittest.TestCase):
+    """Vmem.Autosize where libvirt's test driver can take it: its
+    properties, and what start() refuses before anything is asked of
+    libvirt. The policy at work is tested on the bed's guest
+    (tests/live/test_autosize.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        fd, cls.node_path = tempfile.mkstemp(prefix='vmem-test-autosize-', suffix='.xml')
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(NODE_XML)
+        cls.uri = 'test://' + cls.node_path
+
+    @classmethod
+    def tearDownClass(cls):
+        os.unlink(cls.node_path)
+
+    def setUp(self):
+        self.conn = Vmem.Connection.new(self.uri)
+        self.conn.open(None)
+        self.domain = self.conn.lookup_domain('vmem-python')
+        self.policy = Vmem.Autosize.new(self.domain)
+        self.decisions = []
+        self.policy.connect('decision', lambda p, *args: self.decisions.append(args))
+
+    def tearDown(self):
+        self.policy.stop()
+        self.conn.close()
+
+    def test_defaults_and_notify(self):
+        p = self.policy
+        self.assertIs(p.props.domain, self.domain)
+        self.assertEqual((p.props.available_low, p.props.available_high), (256 << 20, 512 << 20))
+        self.assertEqual((p.props.step_max, p.props.minimum, p.props.maximum),
+                         (256 << 20, 0, GLib.MAXUINT64))
+        self.assertEqual((p.props.host_reserve, p.props.period), (1 << 30, 1))
+        self.assertFalse(p.props.running)
+        self.assertEqual((p.props.guest_available, p.props.resizes), (0, 0))
+        seen = []
+        p.connect('notify', lambda obj, pspec: seen.append(pspec.name))
+        p.props.available_low = 300 << 20
+        p.props.available_low = 300 << 20
+        p.set_period(2)
+        self.assertEqual(seen, ['available-low', 'period'])
+
+    def refused(self, code, words):
+        with self.assertRaises(GLib.Error) as raised:
+            self.policy.start()
+        self.assertTrue(raised.exception.matches(Vmem.error_quark(), code), raised.exception.message)
+        self.assertIn(words, raised.exception.message)
+        self.assertFalse(self.policy.props.running)
+        self.assertEqual(self.decisions, [])
+
+    def test_refusals(self):
+        self.policy.props.available_high = self.policy.props.available_low + (2 << 20)
+        self.refused(Vmem.Error.INVALID_CONFIG, 'too narrow')
+        self.policy.props.available_high = self.policy.props.available_low
+        self.refused(Vmem.Error.INVALID_CONFIG, 'too narrow')
+        self.policy.props.available_high = 1 << 30
+        self.policy.props.step_max = 1 << 20
+        self.refused(Vmem.Error.INVALID_CONFIG, 'smaller than a block, 2MiB')
+        self.policy.props.step_max = 256 << 20
+        self.policy.props.minimum = 2 << 30
+        self.policy.props.maximum = 1 << 30
+        self.refused(Vmem.Error.INVALID_CONFIG, 'exceeds the maximum')
+
+    def test_no_statistics_stops(self):
+        """The test driver has no balloon statistics: the first sample
+        stops the policy, with the reason."""
+        loop = GLib.MainLoop()
+        self.policy.connect('notify::running', lambda p, s: loop.quit())
+        self.assertTrue(self.policy.start())
+        self.assertTrue(self.policy.props.running)
+        GLib.timeout_add_seconds(10, loop.quit)
+        loop.run()
+        self.assertFalse(self.policy.props.running)
+        self.assertEqual(len(self.decisions), 1)
+        action, device, before, after, reason = self.decisions[0]
+        self.assertEqual((action, device, before, after), (Vmem.AutosizeAction.STOP, None, 0, 0))
+        # libvirt's own words (9.0: "No memory balloon device configured").
+        self.assertTrue(reason)
+        self.assertNotIn('unknown libvirt error', reason)
+
+    def test_no_virtio_mem(self):
+        xml = NODE_XML.replace('vmem-python', 'vmem-python-plain').replace(
+            '3c8e1f2a', '4c8e1f2a')
+        tree = ET.fromstring(xml)
+        devices = tree.find('domain/devices')
+        for memory in devices.findall('memory'):
+            if memory.get('model') == 'virtio-mem':
+                devices.remove(memory)
+        fd, path = tempfile.mkstemp(prefix='vmem-test-autosize-', suffix='.xml')
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(ET.tostring(tree, encoding='unicode'))
+        self.addCleanup(os.unlink, path)
+        conn = Vmem.Connection.new('test://' + path)
+        conn.open(None)
+        self.addCleanup(conn.close)
+        policy = Vmem.Autosize.new(conn.lookup_domain('vmem-python-plain'))
+        with self.assertRaises(GLib.Error) as raised:
+            policy.start()
+        self.assertTrue(raised.exception.matches(Vmem.error_quark(), Vmem.Error.NOT_SUPPORTED))
+        self.assertIn('has no virtio-mem device', raised.exception.message)
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
