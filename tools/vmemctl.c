@@ -1693,6 +1693,280 @@ cmd_watch (int      argc,
   return hosts_check (hosts, error);
 }
 
+/* autosize */
+
+typedef struct
+{
+  GMainLoop    *loop;
+  VmemAutosize *autosize;
+  const char   *domain;
+  gboolean      json;
+  gboolean      verbose;
+  guint         count;          /* stop after this many resizes; 0: no limit */
+  gboolean      last_was_hold;
+  gboolean      stopping;       /* the command stops the policy itself */
+  char         *failure;        /* why the policy stopped, when not asked to */
+} Autosize;
+
+static const char *
+action_name (VmemAutosizeAction action)
+{
+  return enum_nick (VMEM_TYPE_AUTOSIZE_ACTION, action);
+}
+
+static void
+autosize_print (Autosize         *autosize,
+                const char       *action,
+                VmemMemoryDevice *device,
+                guint64           from,
+                guint64           to,
+                const char       *reason)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format_iso8601 (now);
+
+  if (autosize->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "time");
+      json_builder_add_string_value (builder, time);
+      json_builder_set_member_name (builder, "domain");
+      json_builder_add_string_value (builder, autosize->domain);
+      json_builder_set_member_name (builder, "action");
+      json_builder_add_string_value (builder, action);
+      json_add_string_or_null (builder, "alias", device != NULL ? vmem_memory_device_get_alias (device) : NULL);
+      if (device != NULL)
+        {
+          json_add_size (builder, "from", from);
+          json_add_size (builder, "to", to);
+        }
+      json_add_size (builder, "available", vmem_autosize_get_guest_available (autosize->autosize));
+      json_add_size (builder, "total", vmem_autosize_get_guest_total (autosize->autosize));
+      json_add_size (builder, "host_free", vmem_autosize_get_host_free (autosize->autosize));
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, reason);
+      json_builder_end_object (builder);
+      json_print (builder, FALSE);
+      return;
+    }
+
+  if (device != NULL)
+    {
+      g_autofree char *from_text = vmem_size_format (from);
+      g_autofree char *to_text = vmem_size_format (to);
+      const char *alias = vmem_memory_device_get_alias (device);
+
+      printf ("%s %s %s %s -> %s: %s\n", time, action, alias != NULL ? alias : "-",
+              from_text, to_text, reason);
+    }
+  else
+    printf ("%s %s: %s\n", time, action, reason);
+  fflush (stdout);
+}
+
+static void
+autosize_decision (VmemAutosize       *policy,
+                   VmemAutosizeAction  action,
+                   VmemMemoryDevice   *device,
+                   guint64             from,
+                   guint64             to,
+                   const char         *reason,
+                   gpointer            user_data)
+{
+  Autosize *autosize = user_data;
+  gboolean hold = action == VMEM_AUTOSIZE_HOLD;
+
+  /* A line per decision; a hold after a hold only with --verbose or
+   * --json, since one comes with every sample. */
+  if (!hold || !autosize->last_was_hold || autosize->verbose || autosize->json)
+    autosize_print (autosize, action_name (action), device, from, to, reason);
+  autosize->last_was_hold = hold;
+
+  if (action == VMEM_AUTOSIZE_STOP)
+    {
+      if (!autosize->stopping)
+        autosize->failure = g_strdup (reason);
+      g_main_loop_quit (autosize->loop);
+    }
+}
+
+static void
+autosize_stalled (VmemAutosize     *policy,
+                  VmemMemoryDevice *device,
+                  const char       *message,
+                  gpointer          user_data)
+{
+  autosize_print (user_data, "stalled", device, vmem_virtio_mem_get_requested_size (VMEM_VIRTIO_MEM (device)),
+                  vmem_virtio_mem_get_requested_size (VMEM_VIRTIO_MEM (device)), message);
+}
+
+static void
+autosize_resized (VmemAutosize *policy,
+                  GParamSpec   *pspec,
+                  gpointer      user_data)
+{
+  Autosize *autosize = user_data;
+
+  if (autosize->count > 0 && vmem_autosize_get_resizes (policy) >= autosize->count)
+    g_idle_add_once ((GSourceOnceFunc) g_main_loop_quit, autosize->loop);
+}
+
+static gboolean
+autosize_interrupt (gpointer user_data)
+{
+  Autosize *autosize = user_data;
+
+  g_main_loop_quit (autosize->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+parse_band (const char  *text,
+            guint64     *low,
+            guint64     *high,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ":", 2);
+
+  if (g_strv_length (parts) != 2)
+    return usage_error (error, "--band needs LOW:HIGH, such as 256MiB:512MiB");
+  return vmem_size_parse (parts[0], low, error) && vmem_size_parse (parts[1], high, error);
+}
+
+static gboolean
+cmd_autosize (int      argc,
+              char   **argv,
+              GError **error)
+{
+  g_auto(GStrv) uris = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *band = NULL, *step = NULL, *minimum = NULL, *maximum = NULL, *reserve = NULL;
+  gboolean json = FALSE, verbose = FALSE;
+  int count = 0, period = 1;
+  GOptionEntry entries[] = {
+    CONNECT_ENTRY (uris),
+    { "band", 'b', 0, G_OPTION_ARG_STRING, &band,
+      "Keep the guest's available memory between LOW and HIGH (default 256MiB:512MiB)", "LOW:HIGH" },
+    { "step", 0, 0, G_OPTION_ARG_STRING, &step, "Change a device by at most SIZE a step (default 256MiB)", "SIZE" },
+    { "min", 0, 0, G_OPTION_ARG_STRING, &minimum, "Never shrink a device's requested size under SIZE (default 0)", "SIZE" },
+    { "max", 0, 0, G_OPTION_ARG_STRING, &maximum, "Never grow a device's requested size past SIZE (default its size)", "SIZE" },
+    { "reserve", 0, 0, G_OPTION_ARG_STRING, &reserve,
+      "Leave SIZE of the host's free memory to the host (default 1GiB)", "SIZE" },
+    { "period", 0, 0, G_OPTION_ARG_INT, &period, "The guest's statistics period in seconds (default 1)", "SECONDS" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, "Stop after N resizes", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Write one JSON object per decision", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print every hold, not only the first of a row", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(OpenConnection) connection = NULL;
+  g_autoptr(VmemDomain) domain = NULL;
+  g_autoptr(VmemAutosize) policy = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  Interrupt interrupt = { 0 };
+  Autosize autosize = { 0 };
+  guint64 value, low, high;
+
+  if (!parse_command_line ("autosize", "DOMAIN",
+                           "Grows and shrinks the domain's virtio-mem devices so that the memory the guest has "
+                           "available stays in a band, printing a line per decision, until interrupted. "
+                           "The domain needs a virtio balloon device, whose statistics give the guest's "
+                           "available memory.",
+                           entries, &argc, &argv, error) ||
+      !check_positionals (argc, 1, 1, error) ||
+      !one_uri (uris, &uri, error))
+    return FALSE;
+
+  if (count < 0)
+    return usage_error (error, "--count needs a positive number");
+  if (period < 1)
+    return usage_error (error, "--period needs a positive number of seconds");
+
+  connection = open_connection (uri, error);
+  if (connection == NULL)
+    return FALSE;
+  domain = vmem_connection_lookup_domain (connection, argv[1], error);
+  if (domain == NULL)
+    return FALSE;
+
+  /* Sizes refused before anything starts. */
+  policy = vmem_autosize_new (domain);
+  if (band != NULL)
+    {
+      if (!parse_band (band, &low, &high, error))
+        return FALSE;
+      vmem_autosize_set_available_low (policy, low);
+      vmem_autosize_set_available_high (policy, high);
+    }
+  if (step != NULL)
+    {
+      if (!vmem_size_parse (step, &value, error))
+        return FALSE;
+      vmem_autosize_set_step_max (policy, value);
+    }
+  if (minimum != NULL)
+    {
+      if (!vmem_size_parse (minimum, &value, error))
+        return FALSE;
+      vmem_autosize_set_minimum (policy, value);
+    }
+  if (maximum != NULL)
+    {
+      if (!vmem_size_parse (maximum, &value, error))
+        return FALSE;
+      vmem_autosize_set_maximum (policy, value);
+    }
+  if (reserve != NULL)
+    {
+      if (!vmem_size_parse (reserve, &value, error))
+        return FALSE;
+      vmem_autosize_set_host_reserve (policy, value);
+    }
+  vmem_autosize_set_period (policy, (guint) period);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  autosize.loop = loop;
+  autosize.autosize = policy;
+  autosize.domain = argv[1];
+  autosize.json = json;
+  autosize.verbose = verbose;
+  autosize.count = (guint) count;
+  g_signal_connect (policy, "decision", G_CALLBACK (autosize_decision), &autosize);
+  g_signal_connect (policy, "stalled", G_CALLBACK (autosize_stalled), &autosize);
+  g_signal_connect (policy, "notify::resizes", G_CALLBACK (autosize_resized), &autosize);
+
+  if (!vmem_autosize_start (policy, error))
+    return FALSE;
+
+  {
+    g_autofree char *low_text = vmem_size_format (vmem_autosize_get_available_low (policy));
+    g_autofree char *high_text = vmem_size_format (vmem_autosize_get_available_high (policy));
+
+    /* On stderr, so that scripts know when decisions start. */
+    fprintf (stderr, "Keeping %s's available memory between %s and %s; Ctrl-C stops.\n",
+             argv[1], low_text, high_text);
+    fflush (stderr);
+  }
+
+  interrupt_watch (&interrupt, autosize_interrupt, &autosize);
+  g_main_loop_run (loop);
+  interrupt_unwatch (&interrupt);
+
+  /* Stopping prints the last decision. */
+  autosize.stopping = TRUE;
+  vmem_autosize_stop (policy);
+  g_signal_handlers_disconnect_by_data (policy, &autosize);
+
+  if (autosize.failure != NULL)
+    {
+      g_set_error (error, VMEM_ERROR, VMEM_ERROR_FAILED, "%s", autosize.failure);
+      g_free (autosize.failure);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* attach */
 
 static gboolean
@@ -1964,6 +2238,7 @@ static const Command commands[] = {
   { "info", "Show memory per NUMA node, slots and hot-plug headroom", cmd_info },
   { "resize", "Set a virtio-mem device's requested size, and wait for it", cmd_resize },
   { "watch", "Print memory devices' size changes as they happen", cmd_watch },
+  { "autosize", "Keep a guest's available memory in a band with virtio-mem", cmd_autosize },
   { "attach", "Hot-plug a memory device", cmd_attach },
   { "detach", "Remove a memory device", cmd_detach },
 };

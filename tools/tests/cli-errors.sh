@@ -69,6 +69,23 @@ fi
 expect_status 1 resize test-domain --node 0 --config 512MiB
 expect_message resize "not supported"
 
+# autosize: a band too narrow, or no band at all, is refused before
+# anything starts; the test driver's domain has no balloon, so the policy
+# stops at its first sample, with libvirt's reason, and the status is 1.
+expect_status 2 autosize test-domain --band 256MiB
+expect_message autosize "needs LOW:HIGH"
+expect_status 4 autosize test-domain --band 256XB:512MiB
+expect_status 2 autosize test-domain --count=-1
+expect_status 2 autosize test-domain --period 0
+expect_status 1 autosize test-domain --band 256MiB:258MiB
+expect_message autosize "too narrow: its high end must exceed its low end by at least twice the block size, 4MiB"
+expect_status 1 autosize plain
+expect_message autosize "Domain 'plain' has no virtio-mem device"
+expect_status 3 autosize no-such-domain
+expect_status 1 autosize test-domain
+expect_in "$out" "stop: Cannot set the memory statistics period of domain 'test-domain'"
+expect_message autosize "Cannot set the memory statistics period of domain 'test-domain'"
+
 expect_status 0 list test-domain --json
 expect_json "$out" '
 vmem = data[0]["devices"][0]
