@@ -12,8 +12,13 @@ expect_status 5 resize "$domain" --alias virtiomem0 256MiB --wait --stall-timeou
 expect_message resize "The guest stopped at 0B of the 256MiB requested from 'virtiomem0'"
 
 # A stall timeout far beyond the test's own limits: only Ctrl-C can end
-# this wait, however slowly the machine gets to it (with the default 10 s,
-# a loaded machine once saw the stall first).
+# this wait, however slowly the machine gets to it. The files are emptied
+# first: the background command opens them itself, later, and until then
+# the wait below would find the last command's progress line and send
+# SIGINT before vmemctl handles it (a background job of a script starts
+# with SIGINT ignored), which a loaded machine did.
+: > "$out"
+: > "$err"
 env LD_PRELOAD= "${wrapper[@]}" "$VMEMCTL" resize "$domain" --alias virtiomem0 512MiB --wait \
   --stall-timeout 3600000 > "$out" 2> "$err" &
 resize_pid=$!
