@@ -36,6 +36,7 @@ case ${LD_PRELOAD:-} in
     wrapper=(valgrind --quiet --error-exitcode=99 --leak-check=full
              --errors-for-leak-kinds=definite --show-leak-kinds=definite
              --suppressions=/usr/share/glib-2.0/valgrind/glib.supp
+             --suppressions="$VMEMCTL_TESTS_DIR/../../tests/valgrind.supp"
              --track-origins=yes)
     time_scale=${VMEM_TEST_TIME_SCALE:-10}
     ;;
